@@ -1,0 +1,49 @@
+# multiprocessing's start methods on Linux: fork, spawn and forkserver.
+# The guard `if __name__ == "__main__"` matters: spawn and forkserver
+# import this file again in the child, and the guard stops that import
+# from starting children of its own.
+import multiprocessing as mp
+import os
+import subprocess
+import sys
+
+# Set when the module is imported. main() changes it before starting children.
+message = "as imported"
+
+
+def show_tree():
+    # Every process in the example's PID namespace; long lines shortened.
+    out = subprocess.run(["ps", "-e", "-o", "pid= ppid= args="],
+                         capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        print("  ", line if len(line) <= 70 else line[:67] + "...")
+
+
+# ANCHOR: child
+def child(method):
+    print(f"{method}: child pid={os.getpid()} ppid={os.getppid()} sees message={message!r}")
+    if method == "forkserver":
+        show_tree()
+    sys.stdout.flush()
+# ANCHOR_END: child
+
+
+# ANCHOR: main
+def main():
+    global message
+    print(f"Python {sys.version.split()[0]}, parent pid={os.getpid()}")
+    print("default start method:", mp.get_start_method())
+    print("available:", mp.get_all_start_methods())
+    message = "changed by the parent"
+    sys.stdout.flush()
+
+    for method in ["fork", "spawn", "forkserver"]:
+        ctx = mp.get_context(method)
+        p = ctx.Process(target=child, args=(method,))
+        p.start()
+        p.join()
+
+
+if __name__ == "__main__":
+    main()
+# ANCHOR_END: main
