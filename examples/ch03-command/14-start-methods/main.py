@@ -11,19 +11,22 @@ import sys
 message = "as imported"
 
 
-def show_tree():
-    # Every process in the example's PID namespace; long lines shortened.
-    out = subprocess.run(["ps", "-e", "-o", "pid= ppid= args="],
-                         capture_output=True, text=True).stdout
+def show_tree(main_pid):
+    # The main process, its children, and the children of our own parent
+    # (for forkserver: the fork server); long command lines shortened.
+    out = subprocess.run(
+        ["ps", "--pid", str(main_pid), "--ppid", f"{main_pid},{os.getppid()}",
+         "-o", "pid= ppid= args="],
+        capture_output=True, text=True).stdout
     for line in out.splitlines():
-        print("  ", line if len(line) <= 70 else line[:67] + "...")
+        print("  ", line if len(line) <= 72 else line[:69] + "...")
 
 
 # ANCHOR: child
-def child(method):
+def child(method, main_pid):
     print(f"{method}: child pid={os.getpid()} ppid={os.getppid()} sees message={message!r}")
     if method == "forkserver":
-        show_tree()
+        show_tree(main_pid)
     sys.stdout.flush()
 # ANCHOR_END: child
 
@@ -39,7 +42,7 @@ def main():
 
     for method in ["fork", "spawn", "forkserver"]:
         ctx = mp.get_context(method)
-        p = ctx.Process(target=child, args=(method,))
+        p = ctx.Process(target=child, args=(method, os.getpid()))
         p.start()
         p.join()
 
