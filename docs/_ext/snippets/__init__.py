@@ -1,0 +1,69 @@
+"""Sphinx extension `snippets`: run every example at build time in a sandbox and publish what happened."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sphinx.errors import ConfigError
+
+from . import config, nodes
+from .check import SnippetsCheckBuilder
+from .directive import ExecCodeDirective
+from .execute import Engine
+from .sandbox import probe
+from .warnings import Subtype, warn
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.config import Config
+    from sphinx.util.typing import ExtensionMetadata
+
+__version__ = "0.1.0"
+STATIC = Path(__file__).with_name("static")
+
+
+def create_engine(app: Sphinx) -> None:
+    """builder-inited: freeze the settings and find out, once, which protections work here."""
+    settings = config.settings(app)
+    checking = app.builder.name == SnippetsCheckBuilder.name
+    if checking:
+        settings = replace(settings, use_cache=False)
+    hidden = tuple(dict.fromkeys(
+        str(p) for p in (Path(app.confdir).resolve(), Path(app.srcdir).resolve(), Path.home(), "/root", "/home")
+    ))
+    isolation = probe(settings.cache_dir / "bin", hidden)
+    if isolation.missing:
+        message = "protections off on this machine: " + "; ".join(isolation.missing)
+        if settings.strict_isolation:
+            raise ConfigError(f"{message} (snippets_strict_isolation is on) [snippets.isolation]")
+        warn(message, Subtype.ISOLATION, None)
+    app.snippets_engine = Engine(settings=settings, isolation=isolation, checking=checking)  # type: ignore[attr-defined]
+
+
+def add_static_path(app: Sphinx, config: Config) -> None:
+    """config-inited: ship the badge and output styles."""
+    config.html_static_path.append(str(STATIC))
+
+
+def setup(app: Sphinx) -> ExtensionMetadata:
+    """The manifest: config values, nodes, the directive, the checker, and the handlers in firing order."""
+    config.register(app)
+    passthrough = (nodes.visit_passthrough, nodes.depart_passthrough)
+    app.add_node(nodes.snippet_result, html=(nodes.visit_result_html, nodes.depart_result_html),
+                 latex=passthrough, text=passthrough, man=passthrough, texinfo=passthrough)
+    app.add_node(nodes.snippet_badge, html=(nodes.visit_badge_html, nodes.depart_badge_html),
+                 latex=passthrough, text=passthrough, man=passthrough, texinfo=passthrough)
+    app.add_directive("exec_code", ExecCodeDirective, override=True)
+    app.add_builder(SnippetsCheckBuilder)
+    app.add_css_file("snippets.css")
+    app.connect("config-inited", config.validate)
+    app.connect("config-inited", add_static_path)
+    app.connect("builder-inited", create_engine)
+    return {
+        "version": __version__,
+        "env_version": 1,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

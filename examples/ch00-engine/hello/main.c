@@ -1,0 +1,6 @@
+#include <stdio.h>
+int main(void) {
+    int unused;
+    printf("hello from C\n");
+    return 0;
+}
