@@ -1,5 +1,5 @@
 // fork() then exec() by hand: the child turns into `ps`, which reports on
-// the parent and on the child itself.
+// the child itself: same process, new program.
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -16,10 +16,10 @@ int main(void) {
         return 1;
     }
     if (pid == 0) {
-        char pids[64];
-        snprintf(pids, sizeof pids, "%d,%d", getppid(), getpid());
+        char me[32];
+        snprintf(me, sizeof me, "%d", getpid());
         // Same process, new program: after this call the child *is* ps.
-        execlp("ps", "ps", "--pid", pids, "-o", "pid= ppid= command=", (char *)NULL);
+        execlp("ps", "ps", "--pid", me, "-o", "pid= ppid= command=", (char *)NULL);
         perror("execlp");  // only reached if exec failed
         _exit(127);
     }

@@ -1,5 +1,5 @@
 # fork() then exec() by hand: the child turns into `ps`, which reports on
-# the parent and on the child itself.
+# the child itself: same process, new program.
 import os
 
 print(f"parent pid={os.getpid()}", flush=True)  # flush before fork
@@ -8,9 +8,9 @@ print(f"parent pid={os.getpid()}", flush=True)  # flush before fork
 pid = os.fork()
 if pid == 0:
     try:
-        pids = f"{os.getppid()},{os.getpid()}"
+        me = str(os.getpid())
         # Same process, new program: after this call the child *is* ps.
-        os.execvp("ps", ["ps", "--pid", pids, "-o", "pid= ppid= command="])
+        os.execvp("ps", ["ps", "--pid", me, "-o", "pid= ppid= command="])
     finally:
         os._exit(127)  # only reached if exec failed
 _, status = os.waitpid(pid, 0)

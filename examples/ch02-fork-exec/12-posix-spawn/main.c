@@ -16,7 +16,7 @@ int main(void) {
     char pids[32];
     snprintf(pids, sizeof pids, "%d", getpid());
     // ANCHOR: spawn
-    char *argv[] = {"ps", "--pid", pids, "--ppid", pids, "-o", "pid= ppid= command=", NULL};
+    char *argv[] = {"ps", "--ppid", pids, "-o", "pid= ppid= command=", NULL};
     pid_t pid;
     int err = posix_spawnp(&pid, "ps", NULL, NULL, argv, environ);
     if (err != 0) {  // returns an error number instead of setting errno

@@ -6,7 +6,7 @@ print(f"parent pid={os.getpid()}", flush=True)
 
 # ANCHOR: spawn
 me = str(os.getpid())
-pid = os.posix_spawnp("ps", ["ps", "--pid", me, "--ppid", me, "-o", "pid= ppid= command="],
+pid = os.posix_spawnp("ps", ["ps", "--ppid", me, "-o", "pid= ppid= command="],
                       os.environ)
 _, status = os.waitpid(pid, 0)
 # ANCHOR_END: spawn

@@ -7,7 +7,7 @@ fn main() {
     // ANCHOR: spawn
     let me = process::id().to_string();
     let status = Command::new("ps")
-        .args(["--pid", &me, "--ppid", &me, "-o", "pid= ppid= command="])
+        .args(["--ppid", &me, "-o", "pid= ppid= command="])
         .status()
         .expect("failed to run ps");
     // ANCHOR_END: spawn
