@@ -39,7 +39,8 @@ def create_engine(app: Sphinx) -> None:
         if settings.strict_isolation:
             raise ConfigError(f"{message} (snippets_strict_isolation is on) [snippets.isolation]")
         warn(message, Subtype.ISOLATION, None)
-    app.snippets_engine = Engine(settings=settings, isolation=isolation, checking=checking)  # type: ignore[attr-defined]
+    # On env, not on a module global: parallel readers are forked with it.
+    app.env.snippets_engine = Engine(settings=settings, isolation=isolation, checking=checking)  # type: ignore[attr-defined]
 
 
 def add_static_path(app: Sphinx, config: Config) -> None:

@@ -110,7 +110,7 @@ class ExecCodeDirective(ExecCode):
     # -- options -----------------------------------------------------------------------------
 
     def _engine(self) -> Engine:
-        return self.env.app.snippets_engine  # type: ignore[attr-defined]
+        return self.env.snippets_engine  # type: ignore[attr-defined]
 
     def _runner(self, filename: str | None) -> runners.Runner:
         try:
@@ -202,9 +202,9 @@ class ExecCodeDirective(ExecCode):
     def _inline_prelude(self, runner: runners.Runner) -> str:
         if runner.name != "c":
             return ""
-        source = self.env.doc2path(self.env.docname)
-        rel = Path(source).relative_to(Path(self.env.app.confdir)) if Path(source).is_relative_to(
-            Path(self.env.app.confdir)) else Path(source).name
+        source = Path(self.env.doc2path(self.env.docname))
+        root = self._engine().settings.examples_dir.parent
+        rel = source.relative_to(root) if source.is_relative_to(root) else source.name
         return f'#line {self._code_line()} "{rel}"\n'
 
     def _code_line(self) -> int:

@@ -1,0 +1,2 @@
+#include <stdio.h>
+int main(void) { puts("c"); return 0; }

@@ -1,0 +1,5 @@
+#include <stdio.h>
+int main(void) {
+    printf("about to fail\n");
+    return 1;
+}
