@@ -197,7 +197,7 @@ class _End:
 
 
 def _split_top(text: str) -> tuple[list[str], str]:
-    """Split ``a, [b, c], "d)"), = 3`` after an opening parenthesis into args and the rest."""
+    """Split what follows a call's ``(`` into its top-level arguments and the text after ``)``."""
     args: list[str] = []
     depth = 0
     start = 0
