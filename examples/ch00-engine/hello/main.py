@@ -1,2 +1,0 @@
-import os
-print("hello from python", os.getpid())

@@ -1,0 +1,3 @@
+fn main() {
+    println!("Rust says hello as pid={}", std::process::id());
+}
