@@ -17,13 +17,13 @@ if TYPE_CHECKING:
 #:        an untraced run; without -D strace keeps the box alive until every orphan ends).
 #:   -f   follow fork/vfork/clone/clone3 into children and threads.
 #:   -q   hide attach/detach chatter but KEEP "+++ exited with N +++" (-qq would drop it).
-#:   -ttt absolute timestamps, used for ordering ties only.
-#:   -s   long enough for argv strings and whole stdio buffers in write() calls.
+#:   -ttt absolute timestamps (kept on each Process; order comes from the log's line order).
+#:   -s   long enough for argv strings and whole stdio buffers (Python's is 8 KiB) in write().
 #:   -e trace=%process,write,writev   lifecycle calls, plus output for lines_by_process().
 #: Signals are deliberately NOT filtered with ``-e signal=none``: strace then also drops
 #: the "+++ killed by SIGX +++" lines (checked with strace 6.1).
 STRACE_OPTIONS: tuple[str, ...] = (
-    "-D", "-f", "-q", "-ttt", "-s", "4096", "-e", "trace=%process,write,writev",
+    "-D", "-f", "-q", "-ttt", "-s", "65536", "-e", "trace=%process,write,writev",
 )
 
 
