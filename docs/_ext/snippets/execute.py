@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,6 +48,14 @@ class Example:
         return self.file.name if self.file else self.runner.inline_name
 
 
+def _siblings(file: Path) -> dict[str, str]:
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(file.parent.iterdir())
+        if p.is_file() and p != file and not p.name.endswith(".out") and p.name != "main"
+    }
+
+
 def cache_key(example: Example, settings: Settings, toolchain: str) -> str:
     """Everything that can change what the example prints, and nothing else."""
     rel = str(example.file.relative_to(settings.examples_dir)) if example.file else None
@@ -56,6 +66,8 @@ def cache_key(example: Example, settings: Settings, toolchain: str) -> str:
         "toolchain": toolchain,
         "code": normalise_code(example.code),
         "file": rel,
+        # The whole folder is copied into the box, so a sibling file (a worker script) counts too.
+        "siblings": _siblings(example.file) if example.file else {},
         "args": example.args,
         "env": [*settings.env, *example.env],
         "timeout": example.timeout,
@@ -94,8 +106,13 @@ def execute(example: Example, settings: Settings, isolation: sandbox.Isolation,
     )
     with sandbox.workspace(isolation, on_timeout) as ws:
         if example.file is not None:
-            source = Source(path=str(example.file), name=example.display_name,
-                            visible=(str(example.file.parent),))
+            # A copy of the listing's folder at examples/<listing>/ under the working directory:
+            # compiler messages and tracebacks then name `examples/...:line` on every machine,
+            # and nothing else of the repository is reachable from the box.
+            rel = example.file.relative_to(settings.examples_dir)
+            shutil.copytree(example.file.parent, ws.path / "examples" / rel.parent,
+                            ignore=shutil.ignore_patterns("*.out", "main"))
+            source = Source(path=f"examples/{rel}", name=example.display_name)
         else:
             (ws.path / example.display_name).write_text(example.code, encoding="utf-8")
             source = Source(path=example.display_name, name=example.display_name)
