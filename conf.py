@@ -32,6 +32,8 @@ snippets_timeout = 5.0
 snippets_c_flags = ["-Wall", "-Wextra", "-pthread"]
 # CI sets SNIPPETS_STRICT=1: a missing protection (no bubblewrap, no cgroup) is then an error.
 snippets_strict_isolation = os.environ.get("SNIPPETS_STRICT", "") == "1"
+# Process trees (:trace:) are drawn by sphinx.ext.graphviz; SVG keeps them sharp and searchable.
+graphviz_output_format = "svg"
 
 # -- HTML ----------------------------------------------------------------------------------
 html_theme = "furo"

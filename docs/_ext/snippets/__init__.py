@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 from sphinx.errors import ConfigError
 
-from . import config, nodes
+from . import config, nodes, prefetch
 from .check import SnippetsCheckBuilder
 from .directive import ExecCodeDirective
-from .execute import Engine
+from .execute import Engine, explain_hang
 from .sandbox import probe
 from .warnings import Subtype, warn
 
@@ -40,7 +40,8 @@ def create_engine(app: Sphinx) -> None:
             raise ConfigError(f"{message} (snippets_strict_isolation is on) [snippets.isolation]")
         warn(message, Subtype.ISOLATION, None)
     # On env, not on a module global: parallel readers are forked with it.
-    app.env.snippets_engine = Engine(settings=settings, isolation=isolation, checking=checking)  # type: ignore[attr-defined]
+    app.env.snippets_engine = Engine(settings=settings, isolation=isolation, checking=checking,
+                                     on_timeout=explain_hang)  # type: ignore[attr-defined]
 
 
 def add_static_path(app: Sphinx, config: Config) -> None:
@@ -50,6 +51,7 @@ def add_static_path(app: Sphinx, config: Config) -> None:
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     """The manifest: config values, nodes, the directive, the checker, and the handlers in firing order."""
+    app.setup_extension("sphinx.ext.graphviz")
     config.register(app)
     passthrough = (nodes.visit_passthrough, nodes.depart_passthrough)
     app.add_node(nodes.snippet_result, html=(nodes.visit_result_html, nodes.depart_result_html),
@@ -62,6 +64,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.connect("config-inited", config.validate)
     app.connect("config-inited", add_static_path)
     app.connect("builder-inited", create_engine)
+    app.connect("env-before-read-docs", prefetch.start)
     return {
         "version": __version__,
         "env_version": 1,

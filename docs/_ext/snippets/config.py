@@ -32,6 +32,7 @@ CONFIG_VALUES: dict[str, tuple[Any, str, tuple[type, ...]]] = {
     "snippets_normalizers": ({}, "env", (dict,)),
     "snippets_update_outputs": (False, "", (bool,)),
     "snippets_check_runs": (2, "", (int,)),
+    "snippets_strace": ("strace", "env", (str,)),
 }
 
 
@@ -73,6 +74,8 @@ class Settings:
     """Write `*.out` expectation files instead of comparing (`make outputs`)."""
     check_runs: int
     """How often the checker runs each example to detect undeclared races."""
+    strace: str = "strace"
+    """The tracer behind `:trace:` process trees."""
 
 
 def register(app: Sphinx) -> None:
@@ -134,4 +137,5 @@ def settings(app: Sphinx) -> Settings:
         normalizers=tuple((k, v[0], v[1]) for k, v in sorted(config.snippets_normalizers.items())),
         update_outputs=config.snippets_update_outputs,
         check_runs=config.snippets_check_runs,
+        strace=config.snippets_strace,
     )

@@ -187,6 +187,7 @@ class ExecCodeDirective(ExecCode):
             env=tuple((k, v) for k, v in env_pairs),
             timeout=self.options.get("timeout", settings.timeout),
             runs=self.options.get("runs", engine.settings.check_runs if engine.checking else 1),
+            trace="trace" in self.options,
         )
         code_nodes = self._code_nodes(shown, runner)
         try:
@@ -212,6 +213,15 @@ class ExecCodeDirective(ExecCode):
 
     def _execution(self, example: Example, engine: Engine, toolchain: str) -> tuple[Execution, bool]:
         key = cache_key(example, engine.settings, toolchain)
+        started = engine.prefetched.pop(key, None)
+        if started is not None:  # the pre-pass ran it while Sphinx was reading (prefetch.py)
+            done = started.result()
+            if done.corrupt:
+                warn(f"ignoring a damaged cache entry ({done.corrupt}); the example runs again", Subtype.CACHE,
+                     (self.env.docname, self.lineno))
+            if done.write_error:
+                warn(f"cannot write the cache ({done.write_error})", Subtype.CACHE, (self.env.docname, self.lineno))
+            return done.execution, False
         cache = Cache(engine.settings.cache_dir)
         if engine.settings.use_cache:
             try:
@@ -301,5 +311,7 @@ class ExecCodeDirective(ExecCode):
         node.extend(code_nodes)
         node.extend(render.outcome_nodes(execution, declared, hide_output="hide_output" in self.options,
                                          any_order=any_order, normalized_runs=normalized))
+        if execution.trace is not None:
+            node.extend(render.trace_nodes(execution.trace, self.env.docname, self.lineno))
         return node
 

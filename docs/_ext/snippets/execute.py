@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import sandbox
 from .cache import make_key, normalise_code
+from .diagram import summary, to_dot
 from .outcome import Execution, Step
+from .postmortem import explain, snapshot
+from .trace import TraceError, parse_trace, strace_argv
 from .runners import Source
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from concurrent.futures import Future
 
     from .config import Settings
+    from .prefetch import Prefetched
     from .runners import Runner
 
 #: Part of every cache key: bump when the engine's behaviour changes what a page shows.
@@ -41,6 +46,8 @@ class Example:
     """Wall-clock seconds per run."""
     runs: int = 1
     """How many times to run the program."""
+    trace: bool = False
+    """Also run once under strace and keep the process tree."""
 
     @property
     def display_name(self) -> str:
@@ -72,6 +79,7 @@ def cache_key(example: Example, settings: Settings, toolchain: str) -> str:
         "env": [*settings.env, *example.env],
         "timeout": example.timeout,
         "runs": example.runs,
+        "trace": example.trace and settings.strace,
         "limits": [settings.output_limit, settings.memory_limit, settings.process_limit],
     })
 
@@ -124,6 +132,7 @@ def execute(example: Example, settings: Settings, isolation: sandbox.Isolation,
         env = (*settings.env, *example.env)
         compile_step: Step | None = None
         runs: list[Step] = []
+        traced: dict[str, Any] | None = None
         for planned in example.runner.plan(source, settings, example.args):
             command = planned.command
             command = sandbox.Command(command.argv, env=(*command.env, *env), visible=command.visible,
@@ -138,7 +147,40 @@ def execute(example: Example, settings: Settings, isolation: sandbox.Isolation,
             for _ in range(example.runs):
                 result = ws.run(command, limits)
                 runs.append(_step(planned.display, "run", result, limits.timeout, replacements))
-    return Execution(language=example.runner.name, compile=compile_step, runs=tuple(runs))
+            if example.trace:
+                traced = _traced_run(ws, command, limits, settings.strace)
+    return Execution(language=example.runner.name, compile=compile_step, runs=tuple(runs),
+                     trace=traced)
+
+
+def _traced_run(ws: sandbox.Workspace, command: sandbox.Command, limits: sandbox.Limits,
+                strace: str) -> dict[str, Any]:
+    """One more run under strace; the page's output comes from the untraced runs (strace shows in `ps`)."""
+    tracer = shutil.which(strace)
+    if tracer is None:
+        return {"error": f"the tracer {strace!r} is not installed (apt-get install strace), so no picture was made"}
+    log = ".snippets-trace"
+    traced = sandbox.Command((*strace_argv(f"{ws.box_path}/{log}", tracer), *command.argv), env=command.env,
+                             visible=command.visible, timeout=command.timeout)
+    result = ws.run(traced, limits)
+    try:
+        tree = parse_trace((ws.path / log).read_text(encoding="utf-8", errors="replace"))
+    except (OSError, TraceError) as err:
+        return {"error": f"the trace could not be read ({err}), so no picture was made"}
+    return {
+        "dot": to_dot(tree),
+        "summary": summary(tree),
+        "processes": len(tree.processes),
+        "timed_out": result.timed_out,
+    }
+
+
+def explain_hang(root_pid: int) -> tuple[str, ...]:
+    """Post-mortem of a timed-out example: what each process is blocked in, which pipe ends it holds."""
+    try:
+        return tuple(explain(snapshot(root_pid)))
+    except OSError as err:  # the processes vanished while we looked
+        return (f"No post-mortem: {err}",)
 
 
 @dataclass(frozen=True)
@@ -153,3 +195,13 @@ class Engine:
     """True under `make doctest`: every example runs fresh, several times."""
     on_timeout: Callable[[int], tuple[str, ...]] | None = None
     """Called with the box's root pid just before a timed-out example is killed (post-mortem)."""
+    prefetched: dict[str, Future[Prefetched]] = field(default_factory=dict, compare=False, repr=False)
+    """Examples the pre-pass already started (prefetch.py), by cache key; the directive takes them."""
+    toolchains: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    """Toolchain version strings, asked once per build (each asking starts a process)."""
+
+    def toolchain(self, runner: Runner) -> str:
+        """runner.toolchain(settings), remembered for the rest of the build."""
+        if runner.name not in self.toolchains:
+            self.toolchains[runner.name] = runner.toolchain(self.settings)
+        return self.toolchains[runner.name]

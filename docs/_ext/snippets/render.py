@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+import shutil
+from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
+from sphinx.ext.graphviz import graphviz
 
 from .expected import variants
 from .nodes import snippet_badge
@@ -125,3 +127,24 @@ def not_run(message: str) -> nodes.container:
     para += nodes.Text(" " + message)
     box += para
     return box
+
+
+def trace_nodes(trace: dict[str, Any], docname: str, line: int) -> list[nodes.Node]:
+    """The process tree drawn from a real strace of the run (sphinx.ext.graphviz), or why not."""
+    box = nodes.container(classes=["snippet-trace"])
+    if "error" in trace:
+        box += nodes.paragraph("", f"Process tree: {trace['error']}.")
+        return [box]
+    box += nodes.paragraph("", "What really ran, traced with strace: " + trace["summary"])
+    if shutil.which("dot") is None:
+        box += nodes.paragraph("", "(graphviz is not installed, so the picture was not drawn: apt-get install graphviz)")
+        return [box]
+    picture = graphviz()
+    picture["code"] = trace["dot"]
+    picture["options"] = {"docname": docname}
+    picture["alt"] = "Process tree: " + trace["summary"]
+    picture["align"] = "center"
+    picture["classes"] = ["snippet-process-tree"]
+    picture.line = line
+    box += picture
+    return [box]

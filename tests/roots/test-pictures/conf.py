@@ -1,0 +1,3 @@
+extensions = ["myst_parser", "snippets"]
+snippets_timeout = 2
+graphviz_output_format = "svg"
