@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from sphinx.errors import ConfigError
 
-from . import config, nodes, prefetch
+from . import config, downloads, nodes, prefetch, report
 from .check import SnippetsCheckBuilder
 from .directive import ExecCodeDirective
 from .execute import Engine, explain_hang
@@ -65,6 +65,8 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.connect("config-inited", add_static_path)
     app.connect("builder-inited", create_engine)
     app.connect("env-before-read-docs", prefetch.start)
+    report.register(app)
+    downloads.register(app)
     return {
         "version": __version__,
         "env_version": 1,
