@@ -20,7 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* ANCHOR: handlers */
 static void printf_handler(int sig) {
     printf("signal %d handled\n", sig); /* NOT async-signal-safe */
 }
@@ -30,7 +29,6 @@ static void malloc_handler(int sig) {
     p[0] = (char)sig;
     free(p);
 }
-/* ANCHOR_END: handlers */
 
 static double elapsed(const struct timespec *start) {
     struct timespec now;
@@ -72,7 +70,7 @@ static void run_child(int use_printf, int second_thread) {
     _exit(0);
 }
 
-/* Count lines in out.txt that are neither a whole main line nor a whole handler line. */
+/* Count complete lines in out.txt that are neither a main line nor a handler line. */
 static int mangled_lines(void) {
     FILE *f = fopen("out.txt", "r");
     char line[256];
@@ -80,12 +78,25 @@ static int mangled_lines(void) {
     long n;
     char rest;
     while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+        if (strchr(line, '\n') == NULL)
+            break; /* the last, cut-off line of a child that was killed */
         int main_line = sscanf(line, "main line %ld%c", &n, &rest) == 2 && rest == '\n';
         if (!main_line && strcmp(line, "signal 14 handled\n") != 0)
             bad++;
     }
     if (f != NULL) fclose(f);
     return bad;
+}
+
+/* Does out.txt hold a byte that neither printf() call could have written? */
+static int junk_bytes(void) {
+    FILE *f = fopen("out.txt", "rb");
+    int c, junk = 0;
+    while (f != NULL && (c = fgetc(f)) != EOF)
+        if (!(c == ' ' || c == '\n' || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+            junk = 1;
+    if (f != NULL) fclose(f);
+    return junk;
 }
 
 static void experiment(const char *label, int use_printf, int second_thread) {
@@ -114,12 +125,17 @@ static void experiment(const char *label, int use_printf, int second_thread) {
     } else {
         printf("finished");
     }
-    if (use_printf)
+    if (use_printf) {
         printf(", %s", mangled_lines() ? "some lines mangled" : "no mangled lines");
+        if (junk_bytes())
+            printf(", bytes nobody printed");
+    }
     char msg[200] = "";
     FILE *err = fopen("err.txt", "r");
-    if (err != NULL && fgets(msg, sizeof msg, err) != NULL)
-        printf(", stderr: %s", strtok(msg, "\n"));
+    if (err != NULL && fgets(msg, sizeof msg, err) != NULL) {
+        strtok(msg, "\n");
+        printf(", stderr: %.60s%s", msg, strlen(msg) > 60 ? "..." : "");
+    }
     if (err != NULL) fclose(err);
     printf("\n");
 }

@@ -4,9 +4,9 @@ The function passed to signal.signal() is not the real, C-level handler.
 CPython's own handler only notes that the signal arrived; the main thread
 calls the Python function later, at a point where the interpreter is in a
 consistent state. So neither experiment can crash or deadlock the interpreter.
-But one of those points is inside print(), after the buffered writer hands a
-full buffer to the OS, so the handler's line can still land in the middle of
-a line the main code is printing.
+But one of those points is inside print(), after the buffered writer has
+handed a full buffer to the OS, so the handler's print() runs in the middle
+of the main code's print(): see the page for what that did to the output.
 
 Each experiment runs in a child process, with a timer sending SIGALRM every
 100 microseconds for 0.3 seconds; the parent reports how it ended."""
@@ -49,12 +49,16 @@ def experiment(label: str, kind: str) -> None:
             _, err = run.communicate()
             outcome = "stuck, killed after 1 second"
     if kind == "print":
-        with open("out.txt") as out:
-            good = re.compile(r"main line \d+|signal 14 handled")
-            mangled = any(not good.fullmatch(line.rstrip("\n")) for line in out)
+        with open("out.txt", "rb") as out:
+            data = out.read()
+        good = re.compile(rb"main line \d+|signal 14 handled")
+        mangled = any(not good.fullmatch(line) for line in data.splitlines())
         outcome += ", some lines mangled" if mangled else ", no mangled lines"
+        if re.search(rb"[^a-z0-9 \n]", data):  # a byte that neither print() could write
+            outcome += ", bytes nobody printed"
     if err:
-        outcome += f", stderr: {err.decode().splitlines()[-1]}"
+        message = err.decode(errors="replace").splitlines()[-1]
+        outcome += f", stderr: {message[:60]}{'...' if len(message) > 60 else ''}"
     print(f"{label:<40} {outcome}")
 
 
