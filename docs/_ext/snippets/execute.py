@@ -183,6 +183,14 @@ def explain_hang(root_pid: int) -> tuple[str, ...]:
         return (f"No post-mortem: {err}",)
 
 
+class Started(dict[str, "Future[Prefetched]"]):
+    """Examples the pre-pass started, by cache key. Pickles as empty: the engine lives on `env`,
+    which is pickled (saved, and sent back by every forked reader), and a future cannot travel."""
+
+    def __reduce__(self) -> tuple[type[Started], tuple[()]]:
+        return (Started, ())
+
+
 @dataclass(frozen=True)
 class Engine:
     """What every directive needs during one build, made once at builder-inited."""
@@ -195,7 +203,7 @@ class Engine:
     """True under `make doctest`: every example runs fresh, several times."""
     on_timeout: Callable[[int], tuple[str, ...]] | None = None
     """Called with the box's root pid just before a timed-out example is killed (post-mortem)."""
-    prefetched: dict[str, Future[Prefetched]] = field(default_factory=dict, compare=False, repr=False)
+    prefetched: Started = field(default_factory=lambda: Started(), compare=False, repr=False)
     """Examples the pre-pass already started (prefetch.py), by cache key; the directive takes them."""
     toolchains: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     """Toolchain version strings, asked once per build (each asking starts a process)."""

@@ -1,0 +1,182 @@
+"""Run the examples of the pages about to be read in a small pool, before and while Sphinx reads them.
+
+The directive stays the only place that turns a result into a page: it takes a result the pool
+started (by cache key) instead of running the example itself. When the scan here cannot work
+out an example exactly (inline code, a page that is not MyST, an option it cannot parse), the
+keys differ and the directive simply runs that example itself, as it would without this module.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from docutils.parsers.rst.states import MarkupError
+from sphinx.util import logging
+from sphinx.util.parallel import parallel_available
+
+from . import runners
+from .cache import Cache, CorruptEntry
+from .execute import Engine, Example, cache_key, execute
+from .outcome import Execution
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Prefetched:
+    """What the pool hands the directive for one example."""
+
+    execution: Execution
+    """The fresh result."""
+    corrupt: str | None = None
+    """Why the cache entry it replaced was unreadable (the directive warns with its location)."""
+    write_error: str | None = None
+    """Why the result could not be stored, if it could not (the directive warns)."""
+
+
+def _directive_blocks(md: Any, text: str, depth: int = 0) -> Iterator[tuple[str, str]]:
+    """(first line, body) of every `{exec_code}` fence, also inside other directives (tabs)."""
+    for token in md.parse(text):
+        if token.type not in ("fence", "colon_fence"):
+            continue
+        info = token.info.strip()
+        if not info.startswith("{") or "}" not in info:
+            continue
+        name, first_line = info[1:].split("}", 1)
+        if name.strip() == "exec_code":
+            yield first_line.strip(), token.content
+        elif depth < 8 and name.strip() not in ("eval-rst", "code-block", "code", "code-cell", "literalinclude"):
+            yield from _directive_blocks(md, token.content, depth + 1)
+
+
+def _example(options: dict[str, Any], engine: Engine) -> Example | None:
+    """The Example the directive will build from these options, or None if unsure.
+
+    Mirrors ExecCodeDirective._run_snippet for `:filename:` examples; a difference only costs
+    time (the directive then runs the example itself), never a wrong page.
+    """
+    settings = engine.settings
+    filename = options.get("filename")
+    if not filename:
+        return None
+    path = (settings.examples_dir / filename).resolve()
+    if not path.is_relative_to(settings.examples_dir) or not path.is_file():
+        return None
+    try:
+        runner = (runners.for_language(options["language"]) if "language" in options
+                  else runners.for_file(path.name))
+        args = tuple(shlex.split(options.get("args", "")))
+        env_pairs = [item.split("=", 1) for item in shlex.split(options.get("env", ""))]
+    except (runners.UnknownLanguage, ValueError):
+        return None
+    if any(len(pair) != 2 or not pair[0] for pair in env_pairs):
+        return None
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return Example(
+        runner=runner, code="\n".join(lines) + "\n", file=path, args=args,
+        env=tuple((k, v) for k, v in env_pairs),
+        timeout=options.get("timeout", settings.timeout),
+        runs=options.get("runs", settings.check_runs if engine.checking else 1),
+        trace="trace" in options,
+    )
+
+
+def scan(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> list[tuple[str, Example]]:
+    """(cache key, example) for every `:filename:` exec_code block of these MyST pages, in reading order."""
+    from myst_parser.parsers.directives import parse_directive_text
+    from myst_parser.parsers.mdit import create_md_parser
+    from myst_parser.config.main import MdParserConfig
+    from markdown_it.renderer import RendererHTML
+
+    from .directive import ExecCodeDirective
+
+    engine: Engine = env.snippets_engine  # type: ignore[attr-defined]
+    md = create_md_parser(getattr(env, "myst_config", None) or MdParserConfig(), RendererHTML)
+    found: list[tuple[str, Example]] = []
+    for docname in docnames:
+        source = Path(env.doc2path(docname))
+        if source.suffix != ".md":
+            continue
+        try:
+            text = source.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        for first_line, body in _directive_blocks(md, text):
+            try:
+                parsed = parse_directive_text(ExecCodeDirective, first_line, body)
+                example = _example(parsed.options, engine) if not any(parsed.body) else None
+                if example is None:
+                    continue
+                key = cache_key(example, engine.settings, engine.toolchain(example.runner))
+            except (MarkupError, OSError, ValueError, runners.ToolchainMissing):
+                continue
+            found.append((key, example))
+    return found
+
+
+def _run(example: Example, key: str, engine: Engine, corrupt: str | None) -> Prefetched:
+    execution = execute(example, engine.settings, engine.isolation, on_timeout=engine.on_timeout)
+    try:
+        Cache(engine.settings.cache_dir).put(key, execution)
+    except OSError as err:
+        return Prefetched(execution, corrupt, str(err))
+    return Prefetched(execution, corrupt)
+
+
+def workers() -> int:
+    """The cores this build may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _reads_in_parallel(app: Sphinx) -> bool:
+    """Will Sphinx fork readers (`-j N`)? Same test as Builder.read, without its warnings."""
+    return (parallel_available and app.parallel > 1
+            and all(ext.parallel_read_safe for ext in app.extensions.values()))
+
+
+def start(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """env-before-read-docs: start every outdated example that has no usable cache entry.
+
+    Reading in one process, the pool runs while Sphinx parses and the directive waits only for
+    its own example. Before forked readers (`-j N`), the pool finishes first: threads do not
+    survive a fork, and the readers inherit the finished results.
+    """
+    engine: Engine = env.snippets_engine  # type: ignore[attr-defined]
+    cache = Cache(engine.settings.cache_dir)
+    jobs: list[tuple[str, Example, str | None]] = []
+    seen = set(engine.prefetched)
+    for key, example in scan(app, env, docnames):
+        if key in seen:
+            continue
+        seen.add(key)
+        corrupt: str | None = None
+        if engine.settings.use_cache:
+            try:
+                if cache.get(key) is not None:
+                    continue
+            except CorruptEntry as err:
+                corrupt = str(err)
+        jobs.append((key, example, corrupt))
+    if not jobs:
+        return
+    size = min(workers(), len(jobs))
+    logger.info("snippets: running %d example(s), %d at a time", len(jobs), size)
+    pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="snippets")
+    for key, example, corrupt in jobs:
+        engine.prefetched[key] = pool.submit(_run, example, key, engine, corrupt)
+    # Queued jobs still run after shutdown; the threads end once the queue is empty.
+    pool.shutdown(wait=_reads_in_parallel(app))
