@@ -1,0 +1,2 @@
+print("this fails without saying so")
+raise SystemExit(1)

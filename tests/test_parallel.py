@@ -1,0 +1,121 @@
+"""Examples run concurrently (prefetch.py), and the site comes out exactly as a serial build makes it."""
+
+from __future__ import annotations
+
+import pickle
+import re
+import shutil
+from concurrent.futures import Future
+from io import StringIO
+from typing import TYPE_CHECKING
+
+import pytest
+from conftest import need
+from sphinx.testing.util import SphinxTestApp
+
+from snippets import prefetch
+from snippets.execute import Engine
+from snippets.nodes import snippet_result
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+PAGES = ("one", "two", "three", "four")
+
+
+def engine_of(app: SphinxTestApp) -> Engine:
+    return getattr(app.env, "snippets_engine", None) or app.snippets_engine  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def make_build(rootdir: Path, tmp_path: Path) -> Callable[..., SphinxTestApp]:
+    """Build a private copy of the parallel root (own build dir, own cache) and return the app."""
+    need("cc")
+
+    def make(name: str, **kwargs: object) -> SphinxTestApp:
+        srcdir = tmp_path / name
+        shutil.copytree(rootdir / "test-parallel", srcdir)
+        app = SphinxTestApp("html", srcdir=srcdir, status=StringIO(), warning=StringIO(), **kwargs)  # type: ignore[arg-type]
+        try:
+            app.build()
+        finally:
+            app.cleanup()
+        return app
+
+    return make
+
+
+def article(app: SphinxTestApp, page: str) -> str:
+    """The page body, with the run-time badges (the only thing allowed to differ) taken out."""
+    html = (app.outdir / f"{page}.html").read_text(encoding="utf-8")
+    body = html[html.index('<div class="body"'):html.index('<div class="sphinxsidebar"')]
+    return re.sub(r'<span class="snippet-badge snippet-badge-info">[0-9.]+ s</span>', "", body)
+
+
+def warnings_of(app: SphinxTestApp) -> list[str]:
+    text = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue()).replace(str(app.srcdir), "SRC")
+    return sorted(line for line in text.splitlines() if line.strip())  # readers finish in any order
+
+
+def test_parallel_build_equals_serial_build(make_build: Callable[..., SphinxTestApp]) -> None:
+    serial = make_build("serial")
+    parallel = make_build("parallel", parallel=2)
+    assert "snippets: running" in serial.status.getvalue()
+    for page in PAGES:
+        assert article(parallel, page) == article(serial, page), page
+    assert warnings_of(parallel) == warnings_of(serial)
+    assert "SRC/three.md:9: WARNING: examples/undeclared/main.py: declared `exit 0`" in "\n".join(warnings_of(serial))
+    assert "[snippets.exit-status]" in "\n".join(warnings_of(serial))
+
+
+def test_pool_result_equals_running_in_the_directive(make_build: Callable[..., SphinxTestApp],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    pooled = make_build("pooled")
+    with monkeypatch.context() as m:
+        m.setattr(prefetch, "scan", lambda app, env, docnames: [])
+        alone = make_build("alone")
+    assert "snippets: running" not in alone.status.getvalue()
+    for page in PAGES:
+        assert article(pooled, page) == article(alone, page), page
+    assert warnings_of(pooled) == warnings_of(alone)
+
+
+def test_scan_finds_the_keys_the_directive_computes(make_build: Callable[..., SphinxTestApp],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    with monkeypatch.context() as m:
+        m.setattr(prefetch, "scan", lambda app, env, docnames: [])
+        app = make_build("keys")
+    engine = engine_of(app)
+    stored = {p.stem for p in engine.settings.cache_dir.glob("*/*.json")}
+    found = [key for key, _ in prefetch.scan(app, app.env, sorted(app.env.found_docs))]
+    assert len(found) == 9  # every :filename: block, the nested one and the repeated one included
+    assert set(found) <= stored
+    assert len(stored - set(found)) == 1  # the inline example: the directive runs it itself
+
+
+def test_every_started_example_is_taken(make_build: Callable[..., SphinxTestApp]) -> None:
+    app = make_build("taken")
+    assert not engine_of(app).prefetched
+    reports = [node["report"] for page in PAGES for node in app.env.get_doctree(page).findall(snippet_result)]
+    assert len(reports) == 8
+    repeated = [r for r in reports if r["file"] == "examples/greet/main.py" and r["docname"] in ("one", "four")]
+    assert sorted(r["cached"] for r in repeated) == [False, True]  # one run served both pages, as serially
+
+
+def test_examples_run_at_the_same_time(make_build: Callable[..., SphinxTestApp]) -> None:
+    if prefetch.workers() < 2:
+        pytest.skip("one core: nothing can overlap")
+    app = make_build("timing")
+    outputs = [node.astext() for node in app.env.get_doctree("timing").findall(snippet_result)]
+    spans = [tuple(float(x) for x in re.findall(r"(?:start|end)=([0-9.]+)", text)) for text in outputs]
+    (start1, end1), (start2, end2) = spans
+    assert start1 < end2 and start2 < end1, spans
+
+
+def test_engine_pickles_without_its_running_examples(make_build: Callable[..., SphinxTestApp]) -> None:
+    engine = engine_of(make_build("pickle"))
+    engine.prefetched["k" * 64] = Future()
+    again = pickle.loads(pickle.dumps(engine))
+    assert again.settings == engine.settings
+    assert not again.prefetched
