@@ -3,6 +3,7 @@
 # import this file again in the child, and the guard stops that import
 # from starting children of its own.
 import multiprocessing as mp
+from multiprocessing import forkserver, resource_tracker
 import os
 import subprocess
 import sys
@@ -45,6 +46,14 @@ def main():
         p = ctx.Process(target=child, args=(method, os.getpid()))
         p.start()
         p.join()
+
+    # spawn and forkserver left two helper processes running: the resource
+    # tracker and the fork server. They stop by themselves once this process
+    # has exited, which races with the sandbox's check for leftover
+    # processes. Python 3.11 has no public call to stop them, so we use the
+    # private _stop() methods that CPython's own tests use: not for real code.
+    forkserver._forkserver._stop()
+    resource_tracker._resource_tracker._stop()
 
 
 if __name__ == "__main__":
