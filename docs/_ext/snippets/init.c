@@ -2,24 +2,49 @@
  * snippets-init: the small launcher that stands in front of every example.
  *
  * The sandbox (sandbox.py) starts it through subprocess, never through a
- * pre-exec hook.  With bubblewrap it appears twice, once on each side:
+ * pre-exec hook.  With bubblewrap it appears on both sides of the box:
  *
- *     snippets-init --cgroup=DIR cpu=N as=N ... -- bwrap ... -- \
- *         snippets-init --report=FD --ns -- program args...
+ *     snippets-init --cgroup=DIR... [--mountns=PATH] cpu=N as=N ... -- \
+ *         bwrap ... --as-pid-1 -- \
+ *         snippets-init --report=FD --ns [nproc=N] [uid=N] -- program args...
  *
  * Without --report it only configures itself and execs the program (a
- * launcher, like prlimit): it joins the cgroup DIR (whose pids.max bounds the
- * number of processes, which RLIMIT_NPROC does not do for root) and applies
- * resource limits that everything below it inherits.
+ * launcher, like prlimit): it joins each cgroup DIR (pids.max bounds the
+ * number of processes, which RLIMIT_NPROC does not do for root; the memory
+ * controller bounds the box's memory as a whole), enters the mount namespace
+ * that holds the working directory's tmpfs, and applies resource limits that
+ * everything below it inherits.
  *
- * With --report=FD it supervises the program:
- *   - becomes a child subreaper, so orphans and double-forked daemons are
- *     re-parented to it instead of escaping;
- *   - forwards SIGTERM/SIGINT/SIGHUP to the example (an example that would
- *     be PID 1 in its namespace could not otherwise receive them);
- *   - when the example exits, lists every process still alive below it
- *     (running ones and zombies nobody waited for), writes that report to
- *     REPORT_FD, kills them all and reaps them, so nothing outlives the run.
+ * With --report=FD --ns it is PID 1 of the box's PID namespace and the box
+ * looks like this from inside (what the course pages describe):
+ *
+ *     PID 1  snippets-init   supervisor: reports, then empties the box
+ *     PID 2  snippets-init   the example's parent: a subreaper that waits for it
+ *     PID 3  the example
+ *
+ * The kernel never delivers SIGKILL or SIGSTOP sent from inside a namespace
+ * to its PID 1, so an example that calls kill(-1, SIGKILL) or kill(0, ...),
+ * or kills its parent, cannot take the supervisor down with it (issue 4): if
+ * PID 2 dies, the example is re-parented to PID 1, which then waits for it.
+ *
+ * With --report=FD alone (no bubblewrap) one process does both jobs as a
+ * child subreaper, so orphans and double-forked daemons are re-parented to
+ * it instead of escaping.
+ *
+ * Either way, nproc=N and uid=N apply to the example only: RLIMIT_NPROC is
+ * ignored for root, so where no cgroup bounds the number of processes the
+ * example runs as a dedicated uid that the limit counts.  SIGTERM, SIGINT
+ * and SIGHUP sent from outside the box are forwarded to the example.  When
+ * the example exits, every process still present in the box (running ones,
+ * and zombies nobody waited for) is reported, killed and reaped, so nothing
+ * outlives the run.
+ *
+ * With --hold=DIR it keeps a working directory for a series of runs: it enters
+ * a private mount namespace, mounts a size-limited tmpfs (size=N, owned by
+ * uid=N if given) on DIR there, prints "ready", and waits until its stdin
+ * closes or the build dies.  The tmpfs exists only in that namespace, so it
+ * never shows up in the host's mount table where other builds' bubblewraps
+ * would copy it; launchers join it with --mountns=/proc/PID/ns/mnt.
  *
  * Report lines (one per line, space separated):
  *     status <raw wait status of the example>
@@ -30,46 +55,79 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-static volatile pid_t child_pid = -1;
+static volatile pid_t example_pid = -1;
+static pid_t build_pid = -1;
 
-static void forward(int sig) {
-    if (child_pid > 0)
-        kill(child_pid, sig);
+/* Forward a signal from outside the box to the example.  si_pid is 0 for a
+ * sender outside our PID namespace; as PID 1 anything else is the example
+ * signalling us, which a real init would not pass back either.  When the
+ * build itself is gone (PDEATHSIG), the example is killed outright. */
+static void forward(int sig, siginfo_t *info, void *context) {
+    (void)context;
+    if (example_pid <= 0)
+        return;
+    if (build_pid > 0 && getppid() != build_pid) {
+        kill(example_pid, SIGKILL);
+        return;
+    }
+    if (getpid() != 1 || info == NULL || info->si_pid == 0)
+        kill(example_pid, sig);
+}
+
+static void catch_forwarded(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = forward;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+static void default_signals(void) {
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
 }
 
 static int read_stat(pid_t pid, char *state, pid_t *ppid, char *comm, size_t commlen) {
     char path[64], buf[512];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return -1;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
     buf[n] = '\0';
-    char *open = strchr(buf, '(');
-    char *close = strrchr(buf, ')');
-    if (!open || !close || close[1] == '\0')
+    char *open_paren = strchr(buf, '(');
+    char *close_paren = strrchr(buf, ')');
+    if (!open_paren || !close_paren || close_paren[1] == '\0')
         return -1;
-    size_t len = (size_t)(close - open - 1);
+    size_t len = (size_t)(close_paren - open_paren - 1);
     if (len >= commlen)
         len = commlen - 1;
-    memcpy(comm, open + 1, len);
+    memcpy(comm, open_paren + 1, len);
     comm[len] = '\0';
     for (char *c = comm; *c; c++)
-        if (*c == ' ' || *c == '\n')
+        if (*c == ' ' || *c == '\n' || *c == '\r')
             *c = '_';
     int p = 0;
-    if (sscanf(close + 2, "%c %d", state, &p) != 2)
+    if (sscanf(close_paren + 2, "%c %d", state, &p) != 2)
         return -1;
     *ppid = p;
     return 0;
@@ -89,8 +147,10 @@ static int descends_from(pid_t pid, pid_t ancestor) {
     return 0;
 }
 
-/* Report, and kill, every process below us.  Returns how many were found. */
-static int sweep(FILE *report, int do_report) {
+/* Report, and kill, every process below us but `skip` (our own helper).
+ * As PID 1 of a namespace every other process in /proc is below us.
+ * Returns how many were found. */
+static int sweep(FILE *report, int whole_namespace, pid_t skip) {
     pid_t self = getpid();
     int found = 0;
     DIR *d = opendir("/proc");
@@ -100,16 +160,16 @@ static int sweep(FILE *report, int do_report) {
     while ((e = readdir(d)) != NULL) {
         char *end;
         long pid = strtol(e->d_name, &end, 10);
-        if (*end != '\0' || pid <= 0 || pid == self)
+        if (*end != '\0' || pid <= 0 || pid == self || pid == skip)
             continue;
-        if (!descends_from((pid_t)pid, self))
+        if (!whole_namespace && !descends_from((pid_t)pid, self))
             continue;
         char state, comm[64];
         pid_t ppid;
         if (read_stat((pid_t)pid, &state, &ppid, comm, sizeof comm) != 0)
             continue;
         found++;
-        if (do_report && report)
+        if (report)
             fprintf(report, "left %ld %c %s\n", pid, state, comm);
         if (state != 'Z')
             kill((pid_t)pid, SIGKILL);
@@ -118,30 +178,267 @@ static int sweep(FILE *report, int do_report) {
     return found;
 }
 
-static void set_limit(int resource, const char *value) {
+static int set_limit(int resource, const char *value) {
     rlim_t v = (rlim_t)strtoull(value, NULL, 10);
     struct rlimit rl = {v, v};
-    if (setrlimit(resource, &rl) != 0)
+    if (setrlimit(resource, &rl) != 0) {
         fprintf(stderr, "snippets-init: setrlimit: %s\n", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int write_file(const char *path, const char *text) {
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    ssize_t len = (ssize_t)strlen(text);
+    int ok = fd >= 0 && write(fd, text, (size_t)len) == len;
+    if (fd >= 0)
+        close(fd);
+    return ok ? 0 : -1;
 }
 
 static int join_cgroup(const char *dir) {
-    char path[4096];
+    char path[4096], line[32];
     snprintf(path, sizeof path, "%s/cgroup.procs", dir);
-    FILE *f = fopen(path, "w");
-    if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f) != 0) {
+    snprintf(line, sizeof line, "%d\n", (int)getpid());
+    if (write_file(path, line) != 0) {
         fprintf(stderr, "snippets-init: cannot join cgroup %s: %s\n", dir, strerror(errno));
         return -1;
     }
     return 0;
 }
 
+/* setns() moves us to the namespace's root: come back to the same path there,
+ * which is now the held tmpfs. */
+static int enter_mount_namespace(const char *path) {
+    char cwd[4096];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (!getcwd(cwd, sizeof cwd) || fd < 0 || setns(fd, CLONE_NEWNS) != 0 || chdir(cwd) != 0) {
+        fprintf(stderr, "snippets-init: cannot enter mount namespace %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+/* In the example's own process, before exec: its process bound and identity.
+ * The supervisors asked the kernel to spare them when the box runs out of
+ * memory (oom_score_adj -1000); the example gets the ordinary score back. */
+static int become_example(const char *nproc, long uid) {
+    write_file("/proc/self/oom_score_adj", "0\n");
+    if (nproc && set_limit(RLIMIT_NPROC, nproc) != 0)
+        return -1;
+    if (uid >= 0) {
+        gid_t gid = (gid_t)uid;
+        if (setgroups(0, NULL) != 0 || setresgid(gid, gid, gid) != 0 ||
+            setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid) != 0) {
+            fprintf(stderr, "snippets-init: cannot switch to uid %ld: %s\n", uid, strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* --hold=DIR: keep a private mount namespace with a tmpfs on DIR until stdin closes. */
+static int hold(const char *dir, const char *size, long uid) {
+    pid_t parent = getppid();
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        return 125;
+    char options[128], source[64];
+    if (uid >= 0)
+        snprintf(options, sizeof options, "size=%s,mode=0755,uid=%ld,gid=%ld", size ? size : "0", uid, uid);
+    else
+        snprintf(options, sizeof options, "size=%s,mode=0700", size ? size : "0");
+    snprintf(source, sizeof source, "snippets-%d", (int)parent);
+    if (!size || unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+        mount(source, dir, "tmpfs", MS_NOSUID | MS_NODEV, options) != 0) {
+        fprintf(stderr, "snippets-init: cannot hold a tmpfs on %s: %s\n", dir, strerror(errno));
+        return 125;
+    }
+    if (write(STDOUT_FILENO, "ready\n", 6) != 6)
+        return 125;
+    char buf[64];
+    ssize_t n;
+    while ((n = read(STDIN_FILENO, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+        ;
+    return 0;
+}
+
+/* The example's process: limits, identity, exec.  Tells `tell` its pid first
+ * and the errno if exec fails ("P <pid>", "E <errno>"); tell is close-on-exec. */
+static void run_example(char **program, const char *nproc, long uid, int tell) {
+    default_signals();
+    if (tell >= 0)
+        dprintf(tell, "P %d\n", (int)getpid());
+    int err = EPERM;
+    if (become_example(nproc, uid) == 0) {
+        execvp(program[0], program);
+        err = errno;
+    }
+    if (tell >= 0)
+        dprintf(tell, "E %d\n", err);
+    _exit(127);
+}
+
+/* Read "P <pid>" / "E <errno>" / "S <status>" messages until PID 2 is gone. */
+static void read_messages(int fd, pid_t *pid, int *exec_errno, int *status, int *have_status) {
+    char buf[256];
+    size_t used = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf + used, sizeof buf - 1 - used);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return;
+        used += (size_t)n;
+        buf[used] = '\0';
+        char *line = buf, *nl;
+        while ((nl = strchr(line, '\n')) != NULL) {
+            *nl = '\0';
+            int value = atoi(line + 2);
+            if (line[0] == 'P') { *pid = value; example_pid = value; }
+            else if (line[0] == 'E') *exec_errno = value;
+            else if (line[0] == 'S') { *status = value; *have_status = 1; }
+            line = nl + 1;
+        }
+        used = strlen(line);
+        memmove(buf, line, used);
+        if (*have_status)
+            return;
+    }
+}
+
+/* PID 1 of the box (bubblewrap --as-pid-1). */
+static int supervise_namespace(char **program, const char *nproc, long uid, FILE *report) {
+    int msg[2];
+    if (pipe2(msg, O_CLOEXEC) != 0)
+        return 125;
+    catch_forwarded();
+    pid_t helper = fork();
+    if (helper < 0) {
+        fprintf(stderr, "snippets-init: fork: %s\n", strerror(errno));
+        return 125;
+    }
+    if (helper == 0) {
+        /* PID 2: the example's parent, as a shell would be.  Orphans of the
+         * example are re-parented here, and show up in `ps` under this name. */
+        default_signals();
+        if (report)
+            fclose(report);
+        close(msg[0]);
+        prctl(PR_SET_CHILD_SUBREAPER, 1);
+        pid_t pid = fork();
+        if (pid < 0) {
+            dprintf(msg[1], "E %d\n", errno);
+            _exit(125);
+        }
+        if (pid == 0)
+            run_example(program, nproc, uid, msg[1]);
+        int status = 0;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+        dprintf(msg[1], "S %d\n", status);
+        _exit(0);
+    }
+    close(msg[1]);
+    pid_t pid = -1;
+    int exec_errno = 0, status = 0, have_status = 0;
+    read_messages(msg[0], &pid, &exec_errno, &status, &have_status);
+    close(msg[0]);
+    if (!have_status && pid > 0) {
+        /* PID 2 was killed (kill(-1, ...), or the example killed its parent):
+         * the example is our child now. */
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+        have_status = errno != ECHILD;
+    }
+    if (report) {
+        if (exec_errno)
+            fprintf(report, "exec-failed %d\n", exec_errno);
+        if (have_status)
+            fprintf(report, "status %d\n", status);
+    }
+    sweep(report, 1, helper);
+    if (report)
+        fclose(report);
+    /* kill(-1) from PID 1 reaches everyone else in the namespace, and when we
+     * exit the kernel kills and reaps whatever is left before bwrap sees us
+     * go, so the box is empty once our exit status is known. */
+    kill(-1, SIGKILL);
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;
+    if (!have_status)
+        return 125;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* No bubblewrap: one subreaper process supervises the example on the host. */
+static int supervise_flat(char **program, const char *nproc, long uid, FILE *report, int report_fd) {
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    write_file("/proc/self/oom_score_adj", "-1000\n");
+    /* If the build dies, SIGTERM reaches forward(), which then kills the example. */
+    build_pid = getppid();
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != build_pid)
+        return 125;
+    catch_forwarded();
+    int errpipe[2];
+    if (pipe2(errpipe, O_CLOEXEC) != 0)
+        return 125;
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "snippets-init: fork: %s\n", strerror(errno));
+        return 125;
+    }
+    if (pid == 0) {
+        close(report_fd);
+        close(errpipe[0]);
+        run_example(program, nproc, uid, errpipe[1]);
+    }
+    example_pid = pid;
+    close(errpipe[1]);
+    pid_t ignored = -1;
+    int exec_errno = 0, status = 0, have_status = 0;
+    read_messages(errpipe[0], &ignored, &exec_errno, &status, &have_status);
+    close(errpipe[0]);
+    if (exec_errno && report)
+        fprintf(report, "exec-failed %d\n", exec_errno);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (report)
+        fprintf(report, "status %d\n", status);
+    /* First sweep reports what the example left behind; later rounds catch
+     * anything forked while we were killing (a fork bomb races us). */
+    sweep(report, 0, -1);
+    if (report)
+        fclose(report);
+    for (int round = 0; round < 200; round++) {
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            ;
+        if (sweep(NULL, 0, -1) == 0)
+            break;
+        usleep(1000);
+    }
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 int main(int argc, char **argv) {
     int report_fd = -1, in_namespace = 0, i = 1;
+    const char *nproc = NULL, *hold_dir = NULL, *size = NULL;
+    long uid = -1;
     for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
         char *arg = argv[i];
         if (!strncmp(arg, "--report=", 9)) { report_fd = atoi(arg + 9); continue; }
         if (!strcmp(arg, "--ns")) { in_namespace = 1; continue; }
+        if (!strncmp(arg, "--hold=", 7)) { hold_dir = arg + 7; continue; }
+        if (!strncmp(arg, "--mountns=", 10)) {
+            if (enter_mount_namespace(arg + 10) != 0)
+                return 125;
+            continue;
+        }
         if (!strncmp(arg, "--cgroup=", 9)) {
             if (join_cgroup(arg + 9) != 0)
                 return 125;
@@ -154,95 +451,46 @@ int main(int argc, char **argv) {
         }
         *eq = '\0';
         const char *key = arg, *value = eq + 1;
-        if (!strcmp(key, "cpu")) set_limit(RLIMIT_CPU, value);
-        else if (!strcmp(key, "as")) set_limit(RLIMIT_AS, value);
-        else if (!strcmp(key, "fsize")) set_limit(RLIMIT_FSIZE, value);
-        else if (!strcmp(key, "nofile")) set_limit(RLIMIT_NOFILE, value);
-        else if (!strcmp(key, "nproc")) set_limit(RLIMIT_NPROC, value);
-        else if (!strcmp(key, "core")) set_limit(RLIMIT_CORE, value);
+        int rc = 0;
+        if (!strcmp(key, "cpu")) rc = set_limit(RLIMIT_CPU, value);
+        else if (!strcmp(key, "as")) rc = set_limit(RLIMIT_AS, value);
+        else if (!strcmp(key, "fsize")) rc = set_limit(RLIMIT_FSIZE, value);
+        else if (!strcmp(key, "nofile")) rc = set_limit(RLIMIT_NOFILE, value);
+        else if (!strcmp(key, "core")) rc = set_limit(RLIMIT_CORE, value);
+        else if (!strcmp(key, "nproc")) nproc = value;
+        else if (!strcmp(key, "uid")) uid = strtol(value, NULL, 10);
+        else if (!strcmp(key, "size")) size = value;
         else {
             fprintf(stderr, "snippets-init: unknown limit %s\n", key);
             return 125;
         }
+        if (rc != 0)
+            return 125;
     }
+    if (hold_dir)
+        return hold(hold_dir, size, uid);
     if (i >= argc - 1) {
-        fprintf(stderr, "usage: snippets-init [--cgroup=DIR] [--report=FD [--ns]] [LIMIT=N]... -- program args...\n");
+        fprintf(stderr, "usage: snippets-init [--cgroup=DIR]... [--mountns=PATH] [--report=FD [--ns]] [LIMIT=N]... -- program args...\n"
+                        "       snippets-init --hold=DIR size=N [uid=N]\n");
         return 125;
     }
     char **program = &argv[i + 1];
     if (report_fd < 0) {
         /* The launcher's parent is the build: if the build dies (SIGTERM,
-         * SIGKILL, a crash), take the sandbox down with it. */
+         * SIGKILL, a crash), take the sandbox down with it.  The box's own
+         * processes stay out of reach of the memory cgroup's OOM killer
+         * (become_example() restores the example's score). */
         pid_t parent = getppid();
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent)
             return 125;
+        write_file("/proc/self/oom_score_adj", "-1000\n");
         execvp(program[0], program);
         fprintf(stderr, "snippets-init: cannot execute %s: %s\n", program[0], strerror(errno));
         return 127;
     }
-
     FILE *report = fdopen(report_fd, "w");
-    prctl(PR_SET_CHILD_SUBREAPER, 1);
-
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = forward;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-
-    int errpipe[2];
-    if (pipe2(errpipe, O_CLOEXEC) != 0)
-        return 125;
-    pid_t pid = fork();
-    if (pid < 0) {
-        fprintf(stderr, "snippets-init: fork: %s\n", strerror(errno));
-        return 125;
-    }
-    if (pid == 0) {
-        signal(SIGTERM, SIG_DFL);
-        signal(SIGINT, SIG_DFL);
-        signal(SIGHUP, SIG_DFL);
-        close(report_fd);
-        close(errpipe[0]);
-        execvp(program[0], program);
-        int err = errno;
-        (void)!write(errpipe[1], &err, sizeof err);
-        _exit(127);
-    }
-    child_pid = pid;
-    close(errpipe[1]);
-    int exec_errno = 0;
-    if (read(errpipe[0], &exec_errno, sizeof exec_errno) == (ssize_t)sizeof exec_errno && report)
-        fprintf(report, "exec-failed %d\n", exec_errno);
-    close(errpipe[0]);
-
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (report)
-        fprintf(report, "status %d\n", status);
-
-    /* First sweep reports what the example left behind; later sweeps catch
-     * anything forked while we were killing (a fork bomb races us). */
-    sweep(report, 1);
-    if (report)
-        fflush(report);
     if (in_namespace)
-        kill(-1, SIGKILL); /* everyone in our PID namespace but us and pid 1 */
-    for (int round = 0; round < 50; round++) {
-        while (waitpid(-1, NULL, WNOHANG) > 0)
-            ;
-        if (sweep(NULL, 0) == 0)
-            break;
-        usleep(2000);
-    }
-    while (waitpid(-1, NULL, WNOHANG) > 0)
-        ;
-    if (report)
-        fclose(report);
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
-    return 128 + WTERMSIG(status);
+        return supervise_namespace(program, nproc, uid, report);
+    return supervise_flat(program, nproc, uid, report, report_fd);
 }

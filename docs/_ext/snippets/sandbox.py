@@ -6,10 +6,12 @@ import contextlib
 import hashlib
 import itertools
 import os
+import re
 import selectors
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -17,14 +19,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Collection, Iterator
 
 #: Where the example's working directory appears inside the box.
 BOX_WORKDIR = "/tmp/example"
 #: Where the launcher binary appears inside the box.
 BOX_INIT = "/tmp/.snippets/snippets-init"
 INIT_SOURCE = Path(__file__).with_name("init.c")
+#: Size of each writable filesystem of a box: its working directory, /tmp, /var/tmp, /dev/shm, /run.
+DISK_BYTES = 256 << 20
+#: Names accepted by probe(without=...): protections to leave off even where they work.
+PROTECTIONS = frozenset({"bwrap", "cgroup", "memory", "tmpfs", "uid"})
 _INFRASTRUCTURE_NAMES = frozenset({"bwrap", "snippets-init"})
+#: Examples run as uid _UID_BASE + n when only a uid can bound their processes (see _box_uid).
+_UID_BASE = 0x5A000000
+_READ_SIZE = 1 << 20
+#: Names this module gives cgroups, tmpfs mounts and workdirs; the number is the owning build's pid.
+_STALE_CGROUP = re.compile(r"snippets-(?:probe-)?(\d+)(?:-\d+)?")
+_STALE_DIR = re.compile(r"snippets-(\d+)-.+")
 
 
 class SandboxError(Exception):
@@ -40,11 +52,11 @@ class Limits:
     cpu_seconds: int = 20
     """RLIMIT_CPU for the command and everything it starts."""
     memory_bytes: int = 2 << 30
-    """RLIMIT_AS (virtual memory) per process."""
+    """RLIMIT_AS per process, and the whole box's memory where a memory cgroup is writable."""
     file_size_bytes: int = 64 << 20
     """RLIMIT_FSIZE: the largest file the example may write."""
     processes: int = 64
-    """Most processes alive at once (cgroup pids.max; RLIMIT_NPROC as a fallback)."""
+    """Most processes alive at once (cgroup pids.max; else RLIMIT_NPROC for a dedicated uid)."""
     open_files: int = 256
     """RLIMIT_NOFILE."""
     output_bytes: int = 64 << 10
@@ -101,6 +113,8 @@ class Result:
     """Why the program could not be started at all, if it could not."""
     postmortem: tuple[str, ...] = ()
     """On a timeout: sentences explaining what each process was blocked in."""
+    limits_hit: tuple[str, ...] = ()
+    """Bounds the run ran into, as far as the kernel tells: `processes`, `memory`, `disk`."""
 
 
 @dataclass(frozen=True)
@@ -108,15 +122,21 @@ class Isolation:
     """What this machine offers; decided once per build by probe()."""
 
     bwrap: str | None = None
-    """Path to bubblewrap when it works here (namespaces, read-only root)."""
+    """Path to bubblewrap when it works here (namespaces, read-only root, no capabilities)."""
     init: str | None = None
     """Path to the compiled launcher (snippets-init)."""
     cgroup_root: str | None = None
-    """A writable cgroup pids hierarchy, for a process-count bound that root cannot escape."""
+    """A writable cgroup pids directory, for a process-count bound that root cannot escape."""
     hidden: tuple[str, ...] = ()
     """Host directories hidden inside the box (the source tree, home directories)."""
     missing: tuple[str, ...] = ()
     """Human-readable protections that are off on this machine."""
+    memory_cgroup_root: str | None = None
+    """A writable cgroup memory directory, for a bound on the whole box's memory."""
+    workdir_tmpfs: bool = False
+    """Each working directory is a size-limited tmpfs in a private mount namespace (needs root)."""
+    dedicated_uids: bool = False
+    """Root without a pids cgroup or without bwrap: each example runs as a uid of its own."""
 
 
 def _sha(path: Path) -> str:
@@ -153,62 +173,260 @@ def tool_output(argv: list[str]) -> str | None:
     return done.stdout.decode("utf-8", "replace").strip() if done.returncode == 0 else None
 
 
-def _cgroup_root() -> str | None:
-    for candidate in ("/sys/fs/cgroup/pids", "/sys/fs/cgroup"):
-        if not os.path.isfile(os.path.join(candidate, "cgroup.procs")):
-            continue
-        probe = os.path.join(candidate, f"snippets-probe-{os.getpid()}")
+# -- what the machine offers ------------------------------------------------------------------
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _own_cgroup_dirs() -> dict[str, str]:
+    """controller (`pids`, `memory`) -> the directory of this process's own cgroup for it."""
+    mounts: dict[str, tuple[str, str]] = {}
+    with contextlib.suppress(OSError), open("/proc/self/mountinfo", encoding="utf-8") as f:
+        for line in f:
+            left, _, right = line.partition(" - ")
+            fields, tail = left.split(), right.split()
+            if len(fields) < 5 or len(tail) < 3:
+                continue
+            root, mountpoint = fields[3], fields[4]
+            if tail[0] == "cgroup2":
+                mounts.setdefault("", (mountpoint, root))
+            elif tail[0] == "cgroup":
+                for option in tail[2].split(","):
+                    if option in ("pids", "memory"):
+                        mounts.setdefault(option, (mountpoint, root))
+    found: dict[str, str] = {}
+    with contextlib.suppress(OSError), open("/proc/self/cgroup", encoding="utf-8") as f:
+        for line in f:
+            parts = line.rstrip("\n").split(":", 2)
+            if len(parts) != 3:
+                continue
+            _, controllers, path = parts
+            names = controllers.split(",") if controllers else [""]
+            for name in names:
+                if name not in mounts:
+                    continue
+                mountpoint, root = mounts[name]
+                rel = os.path.relpath(path, root) if path.startswith(root) else path.lstrip("/")
+                directory = os.path.normpath(os.path.join(mountpoint, rel))
+                if name:
+                    found.setdefault(name, directory)
+                else:  # cgroup v2: one directory for every controller it delegates to children
+                    try:
+                        with open(os.path.join(directory, "cgroup.controllers"), encoding="utf-8") as c:
+                            available = c.read().split()
+                    except OSError:
+                        continue
+                    for controller in ("pids", "memory"):
+                        if controller in available:
+                            found.setdefault(controller, directory)
+    return found
+
+
+_LIMIT_FILES = {"pids": ("pids.max",), "memory": ("memory.limit_in_bytes", "memory.max")}
+
+
+def _writable_cgroup(parent: str, controller: str) -> bool:
+    """Can we make a child of parent with this controller's limit file in it?"""
+    if not os.access(parent, os.W_OK):
+        return False
+    if os.path.exists(os.path.join(parent, "cgroup.subtree_control")):
+        # cgroup v2: a child gets a controller only if the parent delegates it. Enabling it
+        # fails while the parent holds processes (the "no internal processes" rule).
+        with contextlib.suppress(OSError), open(os.path.join(parent, "cgroup.subtree_control"), "w") as f:
+            f.write(f"+{controller}\n")
+    probe_dir = os.path.join(parent, f"snippets-probe-{os.getpid()}")
+    try:
+        os.mkdir(probe_dir)
+    except FileExistsError:
+        pass
+    except OSError:
+        return False
+    try:
+        return any(os.path.exists(os.path.join(probe_dir, name)) for name in _LIMIT_FILES[controller])
+    finally:
+        with contextlib.suppress(OSError):
+            os.rmdir(probe_dir)
+
+
+def _cgroup_roots() -> tuple[str | None, str | None]:
+    """(pids, memory) directories under which this build may create per-example cgroups."""
+    own = _own_cgroup_dirs()
+    pids = own.get("pids")
+    memory = own.get("memory")
+    return (pids if pids and _writable_cgroup(pids, "pids") else None,
+            memory if memory and _writable_cgroup(memory, "memory") else None)
+
+
+def _find_bwrap() -> str | None:
+    return shutil.which("bwrap")
+
+
+class _Holder:
+    """A launcher holding a private mount namespace with a size-limited tmpfs on one directory.
+
+    The tmpfs is never mounted in the host's namespace: other builds' bubblewraps copy the
+    host's mount table while they start, and a workspace mount appearing or vanishing there
+    would make them fail (bwrap 0.8: "Unable to apply mount flags: remount ...").
+    """
+
+    def __init__(self, init: str, directory: Path, size: int, uid: int | None) -> None:
+        argv = [init, f"--hold={directory}", f"size={size}", *([f"uid={uid}"] if uid is not None else [])]
+        self.proc = subprocess.Popen(  # noqa: S603 - never a shell
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )
+        assert self.proc.stdout is not None
+        self.ready = self.proc.stdout.readline() == b"ready\n"
+        if not self.ready:
+            self.close()
+
+    @property
+    def mount_namespace(self) -> str:
+        """What a launcher passes to setns()."""
+        return f"/proc/{self.proc.pid}/ns/mnt"
+
+    def view(self, directory: Path) -> Path:
+        """The directory as the namespace sees it, reachable from the host through /proc."""
+        return Path(f"/proc/{self.proc.pid}/root{directory}")
+
+    def close(self) -> None:
+        """Let the holder exit: its namespace, and the tmpfs with everything in it, go with it."""
+        with contextlib.suppress(OSError):
+            if self.proc.stdin is not None:
+                self.proc.stdin.close()
         try:
-            os.mkdir(probe)
-        except OSError:
-            continue
-        has_pids = os.path.exists(os.path.join(probe, "pids.max"))
-        os.rmdir(probe)
-        if has_pids:
-            return candidate
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
+def _can_hold_tmpfs(init: str) -> bool:
+    probe_dir = Path(tempfile.mkdtemp(prefix=f"snippets-{os.getpid()}-probe-"))
+    try:
+        holder = _Holder(init, probe_dir, 1 << 20, None)
+        holder.close()
+        return holder.ready
+    except OSError:
+        return False
+    finally:
+        with contextlib.suppress(OSError):
+            probe_dir.rmdir()
+
+
+def _clean_stale(cgroup_parents: Collection[str]) -> None:
+    """Remove what builds that were killed outright (SIGKILL) left: empty cgroups and workdirs."""
+    for parent in cgroup_parents:
+        with contextlib.suppress(OSError):
+            for name in os.listdir(parent):
+                match = _STALE_CGROUP.fullmatch(name)
+                if match and not _alive(int(match.group(1))):
+                    _drop_cgroups([os.path.join(parent, name)])
+    tmp = Path(tempfile.gettempdir())
+    with contextlib.suppress(OSError):
+        for entry in tmp.iterdir():
+            match = _STALE_DIR.fullmatch(entry.name)
+            if match and entry.is_dir() and not entry.is_symlink() and not _alive(int(match.group(1))):
+                shutil.rmtree(entry, ignore_errors=True)
+
+
+def _compile_init(state_dir: Path) -> tuple[str | None, str | None]:
+    """(path to the launcher, or None with the reason it is missing)."""
+    compiler = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    if compiler is None:
+        return None, "the launcher (no C compiler to build it): no leftover-process report"
+    state_dir.mkdir(parents=True, exist_ok=True)
+    target = state_dir / f"snippets-init-{_sha(INIT_SOURCE)}"
+    if not target.exists():
+        # Two builds at once compile to different names and rename: both see a whole binary.
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        done = _bare([compiler, "-O2", "-Wall", "-o", str(tmp), str(INIT_SOURCE)])
+        if done.returncode != 0:
+            tmp.unlink(missing_ok=True)
+            return None, "the launcher (it failed to compile): no leftover-process report"
+        os.replace(tmp, target)
+    return str(target), None
+
+
+def _bwrap_works(bwrap: str, init: str | None) -> str | None:
+    """None if bubblewrap can build our box here, else why not."""
+    argv = [bwrap, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--die-with-parent",
+            "--new-session", "--as-pid-1", "--cap-drop", "ALL", "--ro-bind", "/", "/", "--dev", "/dev",
+            "--proc", "/proc", "--perms", "1777", "--size", str(1 << 20), "--tmpfs", "/tmp",
+            "--tmpfs", "/run", "--remount-ro", "/run"]
+    if init is not None:
+        argv += ["--ro-bind", init, BOX_INIT, "--", BOX_INIT, "--report=1", "--ns", "--", "/bin/true"]
+    else:
+        argv += ["--", "/bin/true"]
+    try:
+        done = _bare(argv, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        return str(err)
+    if done.returncode != 0 or (init is not None and b"status 0" not in done.stdout):
+        return done.stderr.decode("utf-8", "replace").strip() or f"exit {done.returncode}"
     return None
 
 
-def probe(state_dir: Path, hidden: tuple[str, ...]) -> Isolation:
-    """Find out which protections work here; compile the launcher into state_dir."""
-    missing: list[str] = []
-    init: str | None = None
-    compiler = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
-    if compiler is None:
-        missing.append("the launcher (no C compiler to build it): no leftover-process report")
-    else:
-        state_dir.mkdir(parents=True, exist_ok=True)
-        target = state_dir / f"snippets-init-{_sha(INIT_SOURCE)}"
-        if not target.exists():
-            tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-            done = _bare([compiler, "-O2", "-Wall", "-o", str(tmp), str(INIT_SOURCE)])
-            if done.returncode == 0:
-                os.replace(tmp, target)
-            else:
-                missing.append("the launcher (it failed to compile): no leftover-process report")
-        if target.exists():
-            init = str(target)
+def probe(state_dir: Path, hidden: tuple[str, ...], *, without: Collection[str] = ()) -> Isolation:
+    """Find out which protections work here; compile the launcher into state_dir.
 
-    bwrap = shutil.which("bwrap")
+    `without` names protections (see PROTECTIONS) to leave off even where they work: tests use
+    it to check that the build still runs, and says so, on a machine that lacks them.
+    """
+    unknown = set(without) - PROTECTIONS
+    if unknown:
+        raise ValueError(f"unknown protections {sorted(unknown)}; known: {sorted(PROTECTIONS)}")
+    missing: list[str] = []
+    init, why = _compile_init(state_dir)
+    if why:
+        missing.append(why)
+
+    bwrap = None if "bwrap" in without else _find_bwrap()
     if bwrap is not None:
-        done = _bare([bwrap, "--ro-bind", "/", "/", "--unshare-pid", "--unshare-net",
-                      "--proc", "/proc", "--dev", "/dev", "--", "/bin/true"], timeout=30)
-        if done.returncode != 0:
-            missing.append("namespaces (bubblewrap is installed but cannot create them here: "
-                           + done.stderr.decode("utf-8", "replace").strip() + ")")
+        problem = _bwrap_works(bwrap, init)
+        if problem is not None:
+            missing.append(f"namespaces (bubblewrap is installed but cannot build the box here: {problem})")
             bwrap = None
+    elif "bwrap" in without:
+        missing.append("namespaces (turned off)")
     else:
         missing.append("namespaces (bubblewrap is not installed: apt-get install bubblewrap)")
+    pids, memory = (None, None) if "cgroup" in without or init is None else _cgroup_roots()
+    if "memory" in without:
+        memory = None
+    _clean_stale([p for p in (pids, memory) if p])
+    root = os.geteuid() == 0
+    # As root, a uid of its own is what keeps an example from reaching the build's processes
+    # (kill(-1, ...)) when there is no PID namespace, and what RLIMIT_NPROC counts when there
+    # is no pids cgroup.
+    dedicated_uids = (pids is None or bwrap is None) and root and init is not None and "uid" not in without
     if bwrap is None:
-        missing.append("network isolation and a read-only view of the source tree")
+        missing.append("network isolation, a private /tmp, a hidden source tree and home"
+                       + ("" if dedicated_uids else ", and a box that kill(-1, ...) cannot escape"))
+    if pids is None and not dedicated_uids and not (bwrap and not root):
+        missing.append("a bound on the number of processes (no writable cgroup pids controller, "
+                       "and RLIMIT_NPROC does not hold for root)")
+    if memory is None:
+        missing.append("a bound on the whole box's memory (no writable cgroup memory controller; "
+                       "each process is still held by RLIMIT_AS)")
+    tmpfs = "tmpfs" not in without and init is not None and _can_hold_tmpfs(init)
+    if not tmpfs:
+        missing.append("a disk-space bound on the working directory (mounting a size-limited tmpfs "
+                       "needs root; each file is still held by RLIMIT_FSIZE)")
+    return Isolation(bwrap=bwrap, init=init, cgroup_root=pids, hidden=hidden, missing=tuple(missing),
+                     memory_cgroup_root=memory, workdir_tmpfs=tmpfs, dedicated_uids=dedicated_uids)
 
-    cgroup = _cgroup_root()
-    if cgroup is None:
-        missing.append("a process-count bound that root cannot escape (no writable cgroup pids controller)")
-    if init is None and cgroup is not None:
-        cgroup = None  # only the launcher can join it before the example starts
-    return Isolation(bwrap=bwrap, init=init, cgroup_root=cgroup, hidden=hidden,
-                     missing=tuple(missing))
+
+# -- processes ----------------------------------------------------------------------------------
 
 
 _COUNTER = itertools.count()
@@ -258,10 +476,24 @@ def _still_running(root: int) -> tuple[LeftProcess, ...]:
     )
 
 
-def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
-    """SIGKILL the command's process group and every descendant, until none is left."""
-    for _ in range(100):
-        pids = descendants(proc.pid)
+def _cgroup_pids(directory: str) -> list[int]:
+    try:
+        with open(os.path.join(directory, "cgroup.procs"), encoding="ascii") as f:
+            return [int(pid) for pid in f.read().split()]
+    except OSError:
+        return []
+
+
+def _kill_box(proc: subprocess.Popen[bytes], cgroups: list[str], namespaced: bool) -> None:
+    """SIGKILL the command's process group and every process of its box, until none is left."""
+    if proc.poll() is not None and namespaced and not any(_cgroup_pids(d) for d in cgroups):
+        # bwrap exits only after the box's PID 1 has, and the kernel empties a PID namespace
+        # before its PID 1 is gone: nothing of the box can be left.
+        return
+    for _ in range(500):
+        pids = set(descendants(proc.pid)) if proc.poll() is None else set()
+        for directory in cgroups:
+            pids.update(_cgroup_pids(directory))
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
         for pid in pids:
@@ -272,25 +504,82 @@ def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
         time.sleep(0.002)
 
 
-class Workspace:
-    """A fresh temporary directory in which an example's commands run, removed afterwards."""
+def _drop_cgroups(paths: Collection[str]) -> None:
+    for path in paths:
+        for _ in range(500):
+            try:
+                os.rmdir(path)
+                break
+            except FileNotFoundError:
+                break
+            except OSError:
+                for pid in _cgroup_pids(path):
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, signal.SIGKILL)
+                time.sleep(0.002)
 
-    def __init__(self, isolation: Isolation, on_timeout: Callable[[int], tuple[str, ...]] | None = None) -> None:
+
+def _read_counter(path: str, key: str) -> int:
+    """The value after `key` in a cgroup `key value` file, 0 if absent."""
+    try:
+        with open(path, encoding="ascii") as f:
+            for line in f:
+                name, _, value = line.partition(" ")
+                if name == key:
+                    return int(value)
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _box_uid() -> int:
+    """A uid no one else uses, so RLIMIT_NPROC counts this example's processes only."""
+    return _UID_BASE + ((os.getpid() << 10) + next(_COUNTER)) % (1 << 24)
+
+
+class Workspace:
+    """A fresh temporary directory in which an example's commands run, removed afterwards.
+
+    With root, it is a size-limited tmpfs (disk_bytes): an example that fills its disk fills
+    only that, and what the compile step writes survives to the run step.
+    """
+
+    def __init__(self, isolation: Isolation, on_timeout: Callable[[int], tuple[str, ...]] | None = None,
+                 *, disk_bytes: int = DISK_BYTES) -> None:
         self.isolation = isolation
         self.on_timeout = on_timeout
-        self.path = Path(tempfile.mkdtemp(prefix="snippets-"))
+        self.disk_bytes = disk_bytes
+        self.uid = _box_uid() if isolation.dedicated_uids else None
+        self.host_path = Path(tempfile.mkdtemp(prefix=f"snippets-{os.getpid()}-"))
+        self._holder: _Holder | None = None
+        if isolation.workdir_tmpfs and isolation.init is not None:
+            self._holder = _Holder(isolation.init, self.host_path, disk_bytes, self.uid)
+            if not self._holder.ready:
+                self._holder = None
+        #: Where the build reads and writes the working directory's files.
+        self.path = self._holder.view(self.host_path) if self._holder else self.host_path
+        if self.uid is not None and self._holder is None:
+            os.chown(self.path, self.uid, self.uid)
+            os.chmod(self.path, 0o755)
         self.left_at_timeout: tuple[LeftProcess, ...] = ()
 
     def __enter__(self) -> Workspace:
         return self
 
+    @property
+    def mounted(self) -> bool:
+        """True when the working directory is a size-limited tmpfs."""
+        return self._holder is not None
+
     def __exit__(self, *exc: object) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
+        if self._holder is not None:
+            self._holder.close()
+        shutil.rmtree(self.host_path, ignore_errors=True)
 
     @property
     def box_path(self) -> str:
         """The working directory as the example sees it."""
-        return BOX_WORKDIR if self.isolation.bwrap else str(self.path)
+        return BOX_WORKDIR if self.isolation.bwrap else str(self.host_path)
 
     def env(self, command: Command) -> dict[str, str]:
         """The minimal, explicit environment: nothing leaks from the build's own."""
@@ -303,7 +592,7 @@ class Workspace:
         base.update(dict(command.env))
         return base
 
-    def _argv(self, command: Command, limits: Limits, report_fd: int | None, cgroup: str | None) -> list[str]:
+    def _argv(self, command: Command, limits: Limits, report_fd: int | None, cgroups: list[str]) -> list[str]:
         iso = self.isolation
         inner = list(command.argv)
         if iso.init is None:
@@ -312,90 +601,138 @@ class Workspace:
             f"cpu={limits.cpu_seconds}", f"as={limits.memory_bytes}",
             f"fsize={limits.file_size_bytes}", f"nofile={limits.open_files}", "core=0",
         ]
-        if cgroup is None:
-            limit_args.append(f"nproc={limits.processes}")
-        outer = [iso.init, *( [f"--cgroup={cgroup}"] if cgroup else [] ), *limit_args]
+        example_args: list[str] = []
+        if self.uid is not None:
+            example_args.append(f"uid={self.uid}")
+            if iso.cgroup_root is None:
+                example_args.append(f"nproc={limits.processes}")
+        elif iso.cgroup_root is None and iso.bwrap is not None and os.geteuid() != 0:
+            # Unprivileged bwrap puts the box in its own user namespace, where
+            # RLIMIT_NPROC counts only the box's processes.
+            example_args.append(f"nproc={limits.processes}")
+        joins = [f"--cgroup={d}" for d in cgroups]
+        if self._holder is not None:
+            joins.append(f"--mountns={self._holder.mount_namespace}")
         if iso.bwrap is None:
-            return [*outer[:1], f"--report={report_fd}", *outer[1:], "--", *inner]
+            return [iso.init, f"--report={report_fd}", *joins, *limit_args, *example_args, "--", *inner]
+        size = str(self.disk_bytes)
         box = [
-            iso.bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-            "--tmpfs", "/tmp", "--tmpfs", "/var/tmp", "--tmpfs", "/run",
+            iso.bwrap, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+            "--hostname", "example", "--die-with-parent", "--new-session", "--as-pid-1",
+            # bwrap run by root keeps every capability unless told otherwise; with them an
+            # example could unmount the tmpfs that hides the source tree, remount / read-write
+            # and write into the host's files (issue 4).
+            "--cap-drop", "ALL",
         ]
-        for hidden in iso.hidden:
-            if os.path.isdir(hidden):
-                box += ["--tmpfs", hidden]
+        if self.uid is not None:
+            box += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_KILL"]
+        box += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+        for scratch in ("/tmp", "/var/tmp", "/dev/shm"):
+            box += ["--perms", "1777", "--size", size, "--tmpfs", scratch]
+        box += ["--size", size, "--tmpfs", "/run"]
+        hidden = [h for h in iso.hidden if os.path.isdir(h) and h != "/"]
+        for path in hidden:
+            box += ["--tmpfs", path]
         for path in command.visible:
             if os.path.exists(path):
                 box += ["--ro-bind", path, path]
-        box += [
-            "--bind", str(self.path), BOX_WORKDIR, "--ro-bind", iso.init, BOX_INIT,
-            "--chdir", BOX_WORKDIR, "--unshare-pid", "--unshare-net", "--unshare-ipc",
-            "--unshare-uts", "--hostname", "example", "--die-with-parent", "--new-session",
-            "--", BOX_INIT, f"--report={report_fd}", "--ns", "--", *inner,
-        ]
-        return [*outer, "--", *box]
+        box += ["--bind", str(self.host_path), BOX_WORKDIR, "--ro-bind", iso.init, BOX_INIT]
+        for path in hidden:
+            box += ["--remount-ro", path]
+        box += ["--chdir", BOX_WORKDIR, "--", BOX_INIT, f"--report={report_fd}", "--ns", *example_args,
+                "--", *inner]
+        return [iso.init, *joins, *limit_args, "--", *box]
 
-    def _make_cgroup(self, limits: Limits) -> str | None:
-        root = self.isolation.cgroup_root
-        if root is None:
-            return None
-        path = os.path.join(root, f"snippets-{os.getpid()}-{next(_COUNTER)}")
+    def _make_cgroups(self, limits: Limits) -> list[str]:
+        """One cgroup per controller hierarchy for this run (the same directory on cgroup v2)."""
+        iso = self.isolation
+        name = f"snippets-{os.getpid()}-{next(_COUNTER)}"
+        made: list[str] = []
         try:
-            os.mkdir(path)
-            with open(os.path.join(path, "pids.max"), "w") as f:
-                f.write(f"{limits.processes + 3}\n")  # + bwrap, its pid 1 and our init
+            for root, settings in ((iso.cgroup_root, "pids"), (iso.memory_cgroup_root, "memory")):
+                if root is None:
+                    continue
+                path = os.path.join(root, name)
+                if path not in made:
+                    os.mkdir(path)
+                    made.append(path)
+                if settings == "pids":
+                    # + the box's own two: bwrap outside the namespace and snippets-init inside.
+                    self._write(path, ("pids.max",), f"{limits.processes + 2}")
+                else:
+                    self._write(path, ("memory.limit_in_bytes", "memory.max"), f"{limits.memory_bytes}")
+                    # No swapping past the bound either, where swap is accounted (v1: memory+swap
+                    # total; v2: swap alone).
+                    with contextlib.suppress(OSError):
+                        self._write(path, ("memory.memsw.limit_in_bytes",), f"{limits.memory_bytes}")
+                    with contextlib.suppress(OSError):
+                        self._write(path, ("memory.swap.max",), "0")
         except OSError as err:
-            raise SandboxError(f"cannot set up cgroup {path}: {err}") from err
-        return path
+            _drop_cgroups(made)
+            raise SandboxError(f"cannot set up cgroup {name}: {err}") from err
+        return made
 
     @staticmethod
-    def _drop_cgroup(path: str | None) -> None:
-        if path is None:
-            return
-        for _ in range(200):
-            try:
-                os.rmdir(path)
+    def _write(directory: str, names: tuple[str, ...], value: str) -> None:
+        for name in names:
+            path = os.path.join(directory, name)
+            if os.path.exists(path):
+                with open(path, "w", encoding="ascii") as f:
+                    f.write(value + "\n")
                 return
-            except FileNotFoundError:
-                return
-            except OSError:
-                with contextlib.suppress(OSError), open(os.path.join(path, "cgroup.procs")) as f:
-                    for pid in f.read().split():
-                        with contextlib.suppress(OSError):
-                            os.kill(int(pid), signal.SIGKILL)
-                time.sleep(0.005)
+        raise OSError(f"none of {', '.join(names)} in {directory}")
+
+    def _limits_hit(self, cgroups: list[str]) -> tuple[str, ...]:
+        hit: list[str] = []
+        for directory in cgroups:
+            if _read_counter(os.path.join(directory, "pids.events"), "max") and "processes" not in hit:
+                hit.append("processes")
+            oom = (_read_counter(os.path.join(directory, "memory.oom_control"), "oom_kill")
+                   + _read_counter(os.path.join(directory, "memory.events"), "oom_kill"))
+            if oom and "memory" not in hit:
+                hit.append("memory")
+        if self.mounted:
+            with contextlib.suppress(OSError):
+                stat = os.statvfs(self.path)
+                if stat.f_bavail * stat.f_frsize < (64 << 10):
+                    hit.append("disk")
+        return tuple(hit)
 
     def run(self, command: Command, limits: Limits) -> Result:
         """Run one command to completion or timeout; everything it started is gone afterwards."""
         timeout = command.timeout if command.timeout is not None else limits.timeout
+        cgroups = self._make_cgroups(limits)
         report_r, report_w = os.pipe()
-        cgroup = self._make_cgroup(limits)
-        argv = self._argv(command, limits, report_w, cgroup)
+        argv = self._argv(command, limits, report_w, cgroups)
+        namespaced = self.isolation.bwrap is not None and self.isolation.init is not None
         started = time.monotonic()
         try:
             proc = subprocess.Popen(  # noqa: S603 - never a shell; argv built above
                 argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                cwd=self.path, env=self.env(command), pass_fds=(report_w,), start_new_session=True,
+                cwd=self.host_path, env=self.env(command), pass_fds=(report_w,), start_new_session=True,
             )
         except OSError as err:
             os.close(report_r)
             os.close(report_w)
-            self._drop_cgroup(cgroup)
+            _drop_cgroups(cgroups)
             return Result(argv=command.argv, exit_code=None, signal=None, output=b"",
                           exec_error=f"{command.argv[0]}: {err.strerror}")
         os.close(report_w)
         try:
-            output, dropped, report, timed_out, postmortem = self._collect(proc, report_r, started + timeout, limits)
+            output, dropped, report, timed_out, postmortem = self._collect(
+                proc, report_r, started + timeout, limits, cgroups, namespaced)
         finally:
-            _kill_tree(proc)
+            _kill_box(proc, cgroups, namespaced)
             proc.wait()
             os.close(report_r)
-            self._drop_cgroup(cgroup)
+            hit = self._limits_hit(cgroups)
+            _drop_cgroups(cgroups)
         duration = time.monotonic() - started
-        return self._result(command, proc, output, dropped, report, timed_out, duration, postmortem)
+        result = self._result(command, proc, output, dropped, report, timed_out, duration, postmortem)
+        return Result(**{**result.__dict__, "limits_hit": hit}) if hit else result
 
-    def _collect(self, proc: subprocess.Popen[bytes], report_r: int, deadline: float,
-                 limits: Limits) -> tuple[bytes, int, bytes, bool, tuple[str, ...]]:
+    def _collect(self, proc: subprocess.Popen[bytes], report_r: int, deadline: float, limits: Limits,
+                 cgroups: list[str], namespaced: bool) -> tuple[bytes, int, bytes, bool, tuple[str, ...]]:
         assert proc.stdout is not None
         out_fd = proc.stdout.fileno()
         chunks: list[bytes] = []
@@ -410,19 +747,18 @@ class Workspace:
             while open_streams:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
+                    if timed_out:
+                        break
                     timed_out = True
                     if self.on_timeout is not None:
                         postmortem = self.on_timeout(proc.pid)
                     self.left_at_timeout = _still_running(proc.pid)
-                    _kill_tree(proc)
+                    _kill_box(proc, cgroups, namespaced)
                     # Drain what is already in the pipe, without waiting for more.
                     deadline = time.monotonic() + 1.0
-                    self.on_timeout = None
-                    if remaining < -1.0:
-                        break
                     continue
                 for key, _ in sel.select(timeout=min(remaining, 0.5)):
-                    data = os.read(key.fd, 65536)
+                    data = os.read(key.fd, _READ_SIZE)
                     if not data:
                         sel.unregister(key.fd)
                         open_streams -= 1
@@ -433,8 +769,6 @@ class Workspace:
                         chunks.append(data[:room])
                         kept += min(room, len(data))
                         dropped += len(data) - min(room, len(data))
-                if timed_out and time.monotonic() > deadline:
-                    break
         return b"".join(chunks), dropped, bytes(report), timed_out, postmortem
 
     def _result(self, command: Command, proc: subprocess.Popen[bytes], output: bytes, dropped: int,
@@ -478,8 +812,8 @@ class Workspace:
 
 
 @contextlib.contextmanager
-def workspace(isolation: Isolation, on_timeout: Callable[[int], tuple[str, ...]] | None = None) -> Iterator[Workspace]:
+def workspace(isolation: Isolation, on_timeout: Callable[[int], tuple[str, ...]] | None = None,
+              *, disk_bytes: int = DISK_BYTES) -> Iterator[Workspace]:
     """A fresh working directory for one example, removed when the block ends."""
-    with Workspace(isolation, on_timeout) as ws:
+    with Workspace(isolation, on_timeout, disk_bytes=disk_bytes) as ws:
         yield ws
-
