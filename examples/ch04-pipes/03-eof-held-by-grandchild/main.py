@@ -13,6 +13,9 @@ result = subprocess.run(
     text=True,
 )
 elapsed = time.monotonic() - start
+# The orphaned sleep is exiting right now. Give it a moment to finish, so every
+# run of this example ends the same way (the build reports it as a zombie).
+time.sleep(0.2)
 print(result.stdout, end="")
 print(f"run() returned after {elapsed:.1f}s")
 print(f"waited for the background sleep too: {elapsed >= 1.5}")

@@ -6,15 +6,15 @@
  * happens then is undefined, and differs from run to run.
  *
  * Each experiment runs in a child process, with a timer sending SIGALRM every
- * 100 microseconds for 0.3 seconds. The parent reports how the child ended,
- * and kills it if it has not finished after 1 second. */
-#define _GNU_SOURCE /* for sigabbrev_np() */
+ * 100 microseconds for 0.3 seconds. The parent reports whether the child
+ * finished normally, and kills it if it has not finished after 1 second.
+ * (The single-threaded malloc() case, run_child(0, 0), is left out: it
+ * finishes in most runs and crashes in a few, see the page.) */
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -70,44 +70,14 @@ static void run_child(int use_printf, int second_thread) {
     _exit(0);
 }
 
-/* Count complete lines in out.txt that are neither a main line nor a handler line. */
-static int mangled_lines(void) {
-    FILE *f = fopen("out.txt", "r");
-    char line[256];
-    int bad = 0;
-    long n;
-    char rest;
-    while (f != NULL && fgets(line, sizeof line, f) != NULL) {
-        if (strchr(line, '\n') == NULL)
-            break; /* the last, cut-off line of a child that was killed */
-        int main_line = sscanf(line, "main line %ld%c", &n, &rest) == 2 && rest == '\n';
-        if (!main_line && strcmp(line, "signal 14 handled\n") != 0)
-            bad++;
-    }
-    if (f != NULL) fclose(f);
-    return bad;
-}
-
-/* Does out.txt hold a byte that neither printf() call could have written? */
-static int junk_bytes(void) {
-    FILE *f = fopen("out.txt", "rb");
-    int c, junk = 0;
-    while (f != NULL && (c = fgetc(f)) != EOF)
-        if (!(c == ' ' || c == '\n' || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
-            junk = 1;
-    if (f != NULL) fclose(f);
-    return junk;
-}
-
 static void experiment(const char *label, int use_printf, int second_thread) {
     fflush(stdout); /* or the child inherits a copy of our unwritten output */
     pid_t pid = fork();
     if (pid == 0) {
-        /* the child's stdout and stderr go to files, read back below */
+        /* the child's output (and glibc's error messages) go to a file */
         int out = open("out.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int err = open("err.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
         dup2(out, STDOUT_FILENO);
-        dup2(err, STDERR_FILENO);
+        dup2(out, STDERR_FILENO);
         run_child(use_printf, second_thread);
     }
     int status = 0, done = 0;
@@ -115,34 +85,18 @@ static void experiment(const char *label, int use_printf, int second_thread) {
         done = waitpid(pid, &status, WNOHANG) == pid;
         if (!done) usleep(10000);
     }
-    printf("%-40s ", label);
-    if (!done) {
+    if (!done) { /* stuck: kill it */
         kill(pid, SIGKILL);
         waitpid(pid, &status, 0);
-        printf("stuck, killed after 1 second");
-    } else if (WIFSIGNALED(status)) {
-        printf("crashed: SIG%s", sigabbrev_np(WTERMSIG(status)));
-    } else {
-        printf("finished");
     }
-    if (use_printf) {
-        printf(", %s", mangled_lines() ? "some lines mangled" : "no mangled lines");
-        if (junk_bytes())
-            printf(", bytes nobody printed");
-    }
-    char msg[200] = "";
-    FILE *err = fopen("err.txt", "r");
-    if (err != NULL && fgets(msg, sizeof msg, err) != NULL) {
-        strtok(msg, "\n");
-        printf(", stderr: %.60s%s", msg, strlen(msg) > 60 ? "..." : "");
-    }
-    if (err != NULL) fclose(err);
-    printf("\n");
+    /* How it went wrong (hung, or killed by SIGABRT or SIGSEGV) varies from
+     * run to run; whether it finished normally is what this prints. */
+    int normal = done && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    printf("%-40s %s\n", label, normal ? "finished normally" : "did NOT finish normally");
 }
 
 int main(void) {
-    experiment("printf() in handler, one thread:", 1, 0);
-    experiment("malloc() in handler, one thread:", 0, 0);
-    experiment("malloc() in handler, two threads:", 0, 1);
+    experiment("printf() in handler:", 1, 0);
+    experiment("malloc() in handler, second thread:", 0, 1);
     return 0;
 }
