@@ -276,6 +276,7 @@ class ExecCodeDirective(ExecCode):
         if expected_file is not None and settings.update_outputs:
             expected_file.write_text(normalized[0], encoding="utf-8")
         elif expected_file is not None and expected_file.exists():
+            self.env.note_dependency(str(expected_file))  # editing the .out re-checks the page
             want = expected_file.read_text(encoding="utf-8")
             label = str(expected_file.relative_to(settings.examples_dir.parent))
             for index, text in enumerate(normalized):

@@ -26,6 +26,17 @@ if TYPE_CHECKING:
 
 #: Part of every cache key: bump when the engine's behaviour changes what a page shows.
 ENGINE_VERSION = "1"
+#: The box itself shapes what an example sees (its PID, its parent, its limits), so the
+#: sandbox's and the launcher's source are part of every key too.
+_BOX_SOURCES = ("sandbox.py", "init.c", "execute.py")
+
+
+def _box_version() -> str:
+    here = Path(__file__).parent
+    digest = hashlib.sha256()
+    for name in _BOX_SOURCES:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,7 @@ def cache_key(example: Example, settings: Settings, toolchain: str) -> str:
     rel = str(example.file.relative_to(settings.examples_dir)) if example.file else None
     return make_key({
         "engine": ENGINE_VERSION,
+        "box": _box_version(),
         "language": example.runner.name,
         "runner": example.runner.version,
         "toolchain": toolchain,
