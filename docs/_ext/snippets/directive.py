@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 import textwrap
 from pathlib import Path
@@ -65,22 +66,31 @@ def marker_lines(lines: list[str], comment: str) -> list[str]:
     return out
 
 
+_ANCHOR = re.compile(r"\bANCHOR(_END)?:\s*([\w.-]+)")
+
+
 def anchor_region(lines: list[str], name: str | None) -> list[str]:
-    """The lines between `ANCHOR: name` and `ANCHOR_END: name`; anchor lines are never shown."""
+    """The lines between `ANCHOR: name` and `ANCHOR_END: name`; anchor lines are never shown.
+
+    The marker may sit in any comment style (`// ANCHOR: x`, `/* ANCHOR: x */`, `# ANCHOR: x`).
+    """
+    marks = [_ANCHOR.search(line) for line in lines]
     if name is None:
-        return [line for line in lines if "ANCHOR:" not in line and "ANCHOR_END:" not in line]
+        return [line for line, mark in zip(lines, marks) if mark is None]
     start = end = None
-    for i, line in enumerate(lines):
-        if line.rstrip().endswith(f"ANCHOR: {name}") and start is None:
+    for i, mark in enumerate(marks):
+        if mark is None or mark.group(2) != name:
+            continue
+        if mark.group(1) is None and start is None:
             start = i
-        elif line.rstrip().endswith(f"ANCHOR_END: {name}") and start is not None:
+        elif mark.group(1) is not None and start is not None:
             end = i
             break
     if start is None or end is None:
-        found = sorted({line.split("ANCHOR:")[1].strip() for line in lines if "ANCHOR:" in line})
+        found = sorted({m.group(2) for m in marks if m is not None and m.group(1) is None})
         raise OptionProblem(f"anchor {name!r} not found (needs `ANCHOR: {name}` and `ANCHOR_END: {name}` "
                             f"comments); anchors in this file: {', '.join(found) or 'none'}")
-    region = [line for line in lines[start + 1:end] if "ANCHOR:" not in line and "ANCHOR_END:" not in line]
+    region = [line for line, mark in zip(lines[start + 1:end], marks[start + 1:end]) if mark is None]
     return textwrap.dedent("\n".join(region)).splitlines()
 
 
