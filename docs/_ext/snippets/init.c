@@ -6,7 +6,7 @@
  *
  *     snippets-init --cgroup=DIR... [--mountns=PATH] cpu=N as=N ... -- \
  *         bwrap ... --as-pid-1 -- \
- *         snippets-init --report=FD --ns [nproc=N] [uid=N] -- program args...
+ *         snippets-init --report=FD --ns [--watch-fd=N] [nproc=N] [uid=N] -- program args...
  *
  * Without --report it only configures itself and execs the program (a
  * launcher, like prlimit): it joins each cgroup DIR (pids.max bounds the
@@ -30,6 +30,12 @@
  * With --report=FD alone (no bubblewrap) one process does both jobs as a
  * child subreaper, so orphans and double-forked daemons are re-parented to
  * it instead of escaping.
+ *
+ * --watch-fd=N is a pidfd of the build process that owns the box (not
+ * necessarily our parent: Sphinx runs examples in forked workers that outlive
+ * a main process killed by SIGTERM).  When it becomes readable the build is
+ * gone, and the supervisor kills the box at once instead of letting the
+ * example run to its timeout.
  *
  * Either way, nproc=N and uid=N apply to the example only: RLIMIT_NPROC is
  * ignored for root, so where no cgroup bounds the number of processes the
@@ -61,7 +67,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/types.h>
@@ -281,16 +289,59 @@ static void run_example(char **program, const char *nproc, long uid, int tell) {
     _exit(127);
 }
 
+static int pidfd_of(pid_t pid) {
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+    (void)pid;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+/* Block until fd is readable; 0 if so, -1 if the build (watch) went away first. */
+static int wait_readable(int fd, int watch) {
+    struct pollfd fds[2] = {{fd, POLLIN, 0}, {watch, POLLIN, 0}};
+    for (;;) {
+        int n = poll(fds, watch >= 0 ? 2 : 1, -1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return 0;
+        if (watch >= 0 && fds[1].revents)
+            return -1;
+        if (fds[0].revents)
+            return 0;
+    }
+}
+
+/* Wait for pid (our child) to end, or for the build to go away (-1). */
+static int wait_child(pid_t pid, int *status, int watch) {
+    int fd = watch >= 0 ? pidfd_of(pid) : -1;
+    if (fd >= 0) {
+        int gone = wait_readable(fd, watch);
+        close(fd);
+        if (gone < 0)
+            return -1;
+    }
+    while (waitpid(pid, status, 0) < 0)
+        if (errno != EINTR)
+            return -2;
+    return 0;
+}
+
 /* Read "P <pid>" / "E <errno>" / "S <status>" messages until PID 2 is gone. */
-static void read_messages(int fd, pid_t *pid, int *exec_errno, int *status, int *have_status) {
+static int read_messages(int fd, int watch, pid_t *pid, int *exec_errno, int *status, int *have_status) {
     char buf[256];
     size_t used = 0;
     for (;;) {
+        if (wait_readable(fd, watch) < 0)
+            return -1;
         ssize_t n = read(fd, buf + used, sizeof buf - 1 - used);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            return;
+            return 0;
         used += (size_t)n;
         buf[used] = '\0';
         char *line = buf, *nl;
@@ -305,12 +356,28 @@ static void read_messages(int fd, pid_t *pid, int *exec_errno, int *status, int 
         used = strlen(line);
         memmove(buf, line, used);
         if (*have_status)
-            return;
+            return 0;
     }
 }
 
+/* The build is gone: nobody will read a report; empty the box and go. */
+static int abandon(int whole_namespace) {
+    if (whole_namespace) {
+        kill(-1, SIGKILL);
+    } else {
+        for (int round = 0; round < 200 && sweep(NULL, 0, -1) > 0; round++) {
+            while (waitpid(-1, NULL, WNOHANG) > 0)
+                ;
+            usleep(1000);
+        }
+    }
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;
+    return 125;
+}
+
 /* PID 1 of the box (bubblewrap --as-pid-1). */
-static int supervise_namespace(char **program, const char *nproc, long uid, FILE *report) {
+static int supervise_namespace(char **program, const char *nproc, long uid, FILE *report, int watch) {
     int msg[2];
     if (pipe2(msg, O_CLOEXEC) != 0)
         return 125;
@@ -326,6 +393,8 @@ static int supervise_namespace(char **program, const char *nproc, long uid, FILE
         default_signals();
         if (report)
             fclose(report);
+        if (watch >= 0)
+            close(watch);
         close(msg[0]);
         prctl(PR_SET_CHILD_SUBREAPER, 1);
         pid_t pid = fork();
@@ -335,23 +404,40 @@ static int supervise_namespace(char **program, const char *nproc, long uid, FILE
         }
         if (pid == 0)
             run_example(program, nproc, uid, msg[1]);
-        int status = 0;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        /* Look at the status without reaping: if we are killed now (the
+         * example's kill(0, SIGKILL) reaches us too), the example stays a
+         * zombie that PID 1 inherits and reaps itself, so the status is never
+         * lost with us. */
+        siginfo_t info;
+        memset(&info, 0, sizeof info);
+        while (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR)
             ;
+        int status = info.si_code == CLD_EXITED ? (info.si_status & 0xff) << 8
+                                                : (info.si_status & 0x7f) | (info.si_code == CLD_DUMPED ? 0x80 : 0);
         dprintf(msg[1], "S %d\n", status);
         _exit(0);
     }
     close(msg[1]);
     pid_t pid = -1;
     int exec_errno = 0, status = 0, have_status = 0;
-    read_messages(msg[0], &pid, &exec_errno, &status, &have_status);
+    if (read_messages(msg[0], watch, &pid, &exec_errno, &status, &have_status) < 0)
+        return abandon(1);
     close(msg[0]);
-    if (!have_status && pid > 0) {
-        /* PID 2 was killed (kill(-1, ...), or the example killed its parent):
-         * the example is our child now. */
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-            ;
-        have_status = errno != ECHILD;
+    /* Once PID 2 is reaped the kernel has re-parented the example to us: reap
+     * it (its status is already known if PID 2 lived to send it), or wait for
+     * it if PID 2 was killed first (kill(-1, ...), or the example killed its
+     * parent) while the example goes on. */
+    while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
+        ;
+    if (pid > 0) {
+        int reaped = 0;
+        int waited = wait_child(pid, &reaped, watch);
+        if (waited == -1)
+            return abandon(1);
+        if (!have_status && waited == 0) {
+            status = reaped;
+            have_status = 1;
+        }
     }
     if (report) {
         if (exec_errno)
@@ -374,7 +460,7 @@ static int supervise_namespace(char **program, const char *nproc, long uid, FILE
 }
 
 /* No bubblewrap: one subreaper process supervises the example on the host. */
-static int supervise_flat(char **program, const char *nproc, long uid, FILE *report, int report_fd) {
+static int supervise_flat(char **program, const char *nproc, long uid, FILE *report, int report_fd, int watch) {
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     write_file("/proc/self/oom_score_adj", "-1000\n");
     /* If the build dies, SIGTERM reaches forward(), which then kills the example. */
@@ -393,6 +479,8 @@ static int supervise_flat(char **program, const char *nproc, long uid, FILE *rep
     }
     if (pid == 0) {
         close(report_fd);
+        if (watch >= 0)
+            close(watch);
         close(errpipe[0]);
         run_example(program, nproc, uid, errpipe[1]);
     }
@@ -400,12 +488,13 @@ static int supervise_flat(char **program, const char *nproc, long uid, FILE *rep
     close(errpipe[1]);
     pid_t ignored = -1;
     int exec_errno = 0, status = 0, have_status = 0;
-    read_messages(errpipe[0], &ignored, &exec_errno, &status, &have_status);
+    if (read_messages(errpipe[0], watch, &ignored, &exec_errno, &status, &have_status) < 0)
+        return abandon(0);
     close(errpipe[0]);
     if (exec_errno && report)
         fprintf(report, "exec-failed %d\n", exec_errno);
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    if (wait_child(pid, &status, watch) == -1)
+        return abandon(0);
     if (report)
         fprintf(report, "status %d\n", status);
     /* First sweep reports what the example left behind; later rounds catch
@@ -426,7 +515,7 @@ static int supervise_flat(char **program, const char *nproc, long uid, FILE *rep
 }
 
 int main(int argc, char **argv) {
-    int report_fd = -1, in_namespace = 0, i = 1;
+    int report_fd = -1, in_namespace = 0, watch = -1, i = 1;
     const char *nproc = NULL, *hold_dir = NULL, *size = NULL;
     long uid = -1;
     for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
@@ -434,6 +523,7 @@ int main(int argc, char **argv) {
         if (!strncmp(arg, "--report=", 9)) { report_fd = atoi(arg + 9); continue; }
         if (!strcmp(arg, "--ns")) { in_namespace = 1; continue; }
         if (!strncmp(arg, "--hold=", 7)) { hold_dir = arg + 7; continue; }
+        if (!strncmp(arg, "--watch-fd=", 11)) { watch = atoi(arg + 11); continue; }
         if (!strncmp(arg, "--mountns=", 10)) {
             if (enter_mount_namespace(arg + 10) != 0)
                 return 125;
@@ -470,7 +560,7 @@ int main(int argc, char **argv) {
     if (hold_dir)
         return hold(hold_dir, size, uid);
     if (i >= argc - 1) {
-        fprintf(stderr, "usage: snippets-init [--cgroup=DIR]... [--mountns=PATH] [--report=FD [--ns]] [LIMIT=N]... -- program args...\n"
+        fprintf(stderr, "usage: snippets-init [--cgroup=DIR]... [--mountns=PATH] [--report=FD [--ns] [--watch-fd=N]] [LIMIT=N]... -- program args...\n"
                         "       snippets-init --hold=DIR size=N [uid=N]\n");
         return 125;
     }
@@ -491,6 +581,6 @@ int main(int argc, char **argv) {
     }
     FILE *report = fdopen(report_fd, "w");
     if (in_namespace)
-        return supervise_namespace(program, nproc, uid, report);
-    return supervise_flat(program, nproc, uid, report, report_fd);
+        return supervise_namespace(program, nproc, uid, report, watch);
+    return supervise_flat(program, nproc, uid, report, report_fd, watch);
 }

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,6 +138,8 @@ class Isolation:
     """Each working directory is a size-limited tmpfs in a private mount namespace (needs root)."""
     dedicated_uids: bool = False
     """Root without a pids cgroup or without bwrap: each example runs as a uid of its own."""
+    owner: int = 0
+    """PID of the build process that probed (Sphinx's main process): every box dies with it."""
 
 
 def _sha(path: Path) -> str:
@@ -423,7 +426,8 @@ def probe(state_dir: Path, hidden: tuple[str, ...], *, without: Collection[str] 
         missing.append("a disk-space bound on the working directory (mounting a size-limited tmpfs "
                        "needs root; each file is still held by RLIMIT_FSIZE)")
     return Isolation(bwrap=bwrap, init=init, cgroup_root=pids, hidden=hidden, missing=tuple(missing),
-                     memory_cgroup_root=memory, workdir_tmpfs=tmpfs, dedicated_uids=dedicated_uids)
+                     memory_cgroup_root=memory, workdir_tmpfs=tmpfs, dedicated_uids=dedicated_uids,
+                     owner=os.getpid())
 
 
 # -- processes ----------------------------------------------------------------------------------
@@ -532,6 +536,54 @@ def _read_counter(path: str, key: str) -> int:
     return 0
 
 
+# Boxes this process is running right now, so that stop_all() can reach the ones other threads
+# wait on. Process-local bookkeeping of child processes, never Sphinx state.
+_RUNNING: set[tuple[subprocess.Popen[bytes], tuple[str, ...], bool]] = set()
+_RUNNING_LOCK = threading.Lock()
+_STOPPING = threading.Event()
+_HOOKED = threading.Event()
+
+
+def stop_all() -> None:
+    """Kill every box this process is running now; their run() calls raise SandboxError.
+
+    For Ctrl-C: threads of a pool wait on their examples, and the interpreter waits for
+    those threads before it exits. Nothing is cached from a stopped run.
+    """
+    _STOPPING.set()
+    with _RUNNING_LOCK:
+        boxes = list(_RUNNING)
+    for proc, cgroups, namespaced in boxes:
+        _kill_box(proc, list(cgroups), namespaced)
+
+
+def _stop_at_interpreter_exit() -> None:
+    """Call stop_all() when the interpreter starts to shut down (after Ctrl-C in the main thread).
+
+    CPython joins a ThreadPoolExecutor's threads from a threading exit hook that runs before
+    atexit and before the main thread counts as stopped, so neither atexit nor
+    main_thread().is_alive() can see the shutdown in time. threading._register_atexit is that
+    same hook (registered later, run earlier); without it Ctrl-C waits for the example's timeout.
+    """
+    if _HOOKED.is_set():
+        return
+    _HOOKED.set()
+    register = getattr(threading, "_register_atexit", None)
+    if register is not None:
+        with contextlib.suppress(RuntimeError):
+            register(stop_all)
+
+
+def _owner_pidfd(owner: int) -> int | None:
+    """A pidfd of the build's main process, when this is one of its workers (Sphinx -j)."""
+    if not owner or owner == os.getpid() or not hasattr(os, "pidfd_open"):
+        return None
+    try:
+        return os.pidfd_open(owner)
+    except OSError:
+        return None
+
+
 def _box_uid() -> int:
     """A uid no one else uses, so RLIMIT_NPROC counts this example's processes only."""
     return _UID_BASE + ((os.getpid() << 10) + next(_COUNTER)) % (1 << 24)
@@ -592,11 +644,13 @@ class Workspace:
         base.update(dict(command.env))
         return base
 
-    def _argv(self, command: Command, limits: Limits, report_fd: int | None, cgroups: list[str]) -> list[str]:
+    def _argv(self, command: Command, limits: Limits, report_fd: int | None, cgroups: list[str],
+              watch_fd: int | None = None) -> list[str]:
         iso = self.isolation
         inner = list(command.argv)
         if iso.init is None:
             return inner
+        supervisor = [f"--report={report_fd}", *([f"--watch-fd={watch_fd}"] if watch_fd is not None else [])]
         limit_args = [
             f"cpu={limits.cpu_seconds}", f"as={limits.memory_bytes}",
             f"fsize={limits.file_size_bytes}", f"nofile={limits.open_files}", "core=0",
@@ -614,7 +668,7 @@ class Workspace:
         if self._holder is not None:
             joins.append(f"--mountns={self._holder.mount_namespace}")
         if iso.bwrap is None:
-            return [iso.init, f"--report={report_fd}", *joins, *limit_args, *example_args, "--", *inner]
+            return [iso.init, *supervisor, *joins, *limit_args, *example_args, "--", *inner]
         size = str(self.disk_bytes)
         box = [
             iso.bwrap, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
@@ -639,8 +693,7 @@ class Workspace:
         box += ["--bind", str(self.host_path), BOX_WORKDIR, "--ro-bind", iso.init, BOX_INIT]
         for path in hidden:
             box += ["--remount-ro", path]
-        box += ["--chdir", BOX_WORKDIR, "--", BOX_INIT, f"--report={report_fd}", "--ns", *example_args,
-                "--", *inner]
+        box += ["--chdir", BOX_WORKDIR, "--", BOX_INIT, *supervisor, "--ns", *example_args, "--", *inner]
         return [iso.init, *joins, *limit_args, "--", *box]
 
     def _make_cgroups(self, limits: Limits) -> list[str]:
@@ -699,29 +752,45 @@ class Workspace:
         return tuple(hit)
 
     def run(self, command: Command, limits: Limits) -> Result:
-        """Run one command to completion or timeout; everything it started is gone afterwards."""
+        """Run one command to completion or timeout; everything it started is gone afterwards.
+
+        Raises SandboxError when the box cannot be built, or when stop_all() stopped it.
+        """
+        if _STOPPING.is_set():
+            raise SandboxError("the build is stopping (interrupted): the example was not started")
+        if threading.current_thread() is not threading.main_thread():
+            _stop_at_interpreter_exit()
         timeout = command.timeout if command.timeout is not None else limits.timeout
         cgroups = self._make_cgroups(limits)
         report_r, report_w = os.pipe()
-        argv = self._argv(command, limits, report_w, cgroups)
+        watch_fd = _owner_pidfd(self.isolation.owner)
+        argv = self._argv(command, limits, report_w, cgroups, watch_fd)
+        passed = (report_w,) if watch_fd is None else (report_w, watch_fd)
         namespaced = self.isolation.bwrap is not None and self.isolation.init is not None
         started = time.monotonic()
         try:
             proc = subprocess.Popen(  # noqa: S603 - never a shell; argv built above
                 argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                cwd=self.host_path, env=self.env(command), pass_fds=(report_w,), start_new_session=True,
+                cwd=self.host_path, env=self.env(command), pass_fds=passed, start_new_session=True,
             )
         except OSError as err:
             os.close(report_r)
-            os.close(report_w)
+            for fd in passed:
+                os.close(fd)
             _drop_cgroups(cgroups)
             return Result(argv=command.argv, exit_code=None, signal=None, output=b"",
                           exec_error=f"{command.argv[0]}: {err.strerror}")
-        os.close(report_w)
+        for fd in passed:
+            os.close(fd)
+        box = (proc, tuple(cgroups), namespaced)
+        with _RUNNING_LOCK:
+            _RUNNING.add(box)
         try:
             output, dropped, report, timed_out, postmortem = self._collect(
                 proc, report_r, started + timeout, limits, cgroups, namespaced)
         finally:
+            with _RUNNING_LOCK:
+                _RUNNING.discard(box)
             _kill_box(proc, cgroups, namespaced)
             proc.wait()
             os.close(report_r)
@@ -745,6 +814,9 @@ class Workspace:
             sel.register(report_r, selectors.EVENT_READ, "report")
             open_streams = 2
             while open_streams:
+                if _STOPPING.is_set():
+                    _kill_box(proc, cgroups, namespaced)
+                    raise SandboxError("the build is stopping (interrupted): the example was killed")
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     if timed_out:

@@ -1,0 +1,24 @@
+/* HOSTILE ON PURPOSE: a fork bomb. Run only through the sandbox (tests/test_hostile.py).
+ * It refuses to start unless it is inside the sandbox's PID namespace. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void must_be_boxed(void) {
+    char comm[32] = "";
+    FILE *f = fopen("/proc/1/comm", "r");
+    if (f) { if (!fgets(comm, sizeof comm, f)) comm[0] = '\0'; fclose(f); }
+    if (getpid() > 16 || strncmp(comm, "snippets-init", 13) != 0) {
+        fprintf(stderr, "refusing to run outside the sandbox\n");
+        exit(99);
+    }
+}
+
+int main(void) {
+    must_be_boxed();
+    printf("forking forever\n");
+    fflush(stdout);
+    for (;;)
+        fork();
+}

@@ -1,0 +1,30 @@
+/* HOSTILE ON PURPOSE: kill(0, SIGKILL), its whole process group, itself included.
+ * Refuses to start unless it is inside the sandbox's PID namespace. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void must_be_boxed(void) {
+    char comm[32] = "";
+    FILE *f = fopen("/proc/1/comm", "r");
+    if (f) { if (!fgets(comm, sizeof comm, f)) comm[0] = '\0'; fclose(f); }
+    if (getpid() > 16 || strncmp(comm, "snippets-init", 13) != 0) {
+        fprintf(stderr, "refusing to run outside the sandbox\n");
+        exit(99);
+    }
+}
+
+int main(void) {
+    must_be_boxed();
+    if (fork() == 0) {
+        pause();
+        return 0;
+    }
+    printf("killing my process group\n");
+    fflush(stdout);
+    kill(0, SIGKILL);
+    printf("not reached\n");
+    return 0;
+}
