@@ -866,6 +866,10 @@ class Workspace:
             elif os.WIFSIGNALED(status):
                 sig = os.WTERMSIG(status)
         elif self.isolation.init is not None:
+            if _STOPPING.is_set():
+                raise SandboxError("the build is stopping (interrupted): the example was killed")
+            if self.isolation.owner and not _alive(self.isolation.owner):
+                raise SandboxError("the build process that owned this box has ended: the example was killed")
             # The launcher never reported: the sandbox itself failed, not the example.
             text = output.decode("utf-8", "replace").strip()
             raise SandboxError(f"the sandbox failed to start {command.argv[0]!r} "
