@@ -41,6 +41,7 @@ graphviz_output_format = "svg"
 html_theme = "furo"
 html_title = "Multiprocessing: don't call fork(), pipe() or signal()"
 html_short_title = "Multiprocessing"
+html_favicon = "docs/_ext/snippets/static/favicon.svg"  # a parent and two children; browsers ask for one
 html_theme_options = {
     # Placeholder: the course's public repository does not exist yet. Change these three lines
     # when it does; they drive the "edit this page" and "view source" buttons on every page.
@@ -50,6 +51,8 @@ html_theme_options = {
     "top_of_page_buttons": ["view", "edit"],
     "navigation_with_keys": True,
 }
+# Repairs for Sphinx's own markup that the accessibility tests need (see the file's comments).
+html_js_files = [("snippets-a11y.js", {"defer": "defer"})]
 # Copy only the program: not the transcript underneath it, not prompts.
 copybutton_selector = "div.snippet-code div.highlight pre"
 copybutton_exclude = ".linenos, .gp"
