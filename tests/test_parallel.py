@@ -88,8 +88,8 @@ def test_scan_finds_the_keys_the_directive_computes(make_build: Callable[..., Sp
         app = make_build("keys")
     engine = engine_of(app)
     stored = {p.stem for p in engine.settings.cache_dir.glob("*/*.json")}
-    found = [key for key, _ in prefetch.scan(app, app.env, sorted(app.env.found_docs))]
-    assert len(found) == 9  # every :filename: block, the nested one and the repeated one included
+    found = [job.key for job in prefetch.scan(app, app.env, sorted(app.env.found_docs))]
+    assert len(found) == 10  # every :filename: block, the nested one and the repeated one included
     assert set(found) <= stored
     assert len(stored - set(found)) == 1  # the inline example: the directive runs it itself
 
@@ -104,13 +104,19 @@ def test_every_started_example_is_taken(make_build: Callable[..., SphinxTestApp]
 
 
 def test_examples_run_at_the_same_time(make_build: Callable[..., SphinxTestApp]) -> None:
-    if prefetch.workers() < 2:
-        pytest.skip("one core: nothing can overlap")
     app = make_build("timing")
     outputs = [node.astext() for node in app.env.get_doctree("timing").findall(snippet_result)]
-    spans = [tuple(float(x) for x in re.findall(r"(?:start|end)=([0-9.]+)", text)) for text in outputs]
-    (start1, end1), (start2, end2) = spans
-    assert start1 < end2 and start2 < end1, spans
+    spans = [[float(x) for x in re.findall(r"(?:start|end)=([0-9.]+)", text)] for text in outputs]
+    (start1, end1), (start2, end2), (hang_start,) = spans
+    if prefetch.workers() >= 2:
+        assert start1 < end2 and start2 < end1, spans
+    assert hang_start < min(end1, end2), spans  # the declared hang did not wait for a core
+
+
+def test_scan_marks_declared_hangs(make_build: Callable[..., SphinxTestApp]) -> None:
+    app = make_build("hangs")
+    jobs = prefetch.scan(app, app.env, ["timing"])
+    assert [job.waits for job in jobs] == [False, False, True]
 
 
 def test_engine_pickles_without_its_running_examples(make_build: Callable[..., SphinxTestApp]) -> None:

@@ -32,6 +32,21 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: Most declared hangs (`:expect: timeout`) left waiting at once, beside the per-core workers.
+MAX_WAITING = 8
+
+
+@dataclass(frozen=True)
+class Job:
+    """One example the scan found, as the directive will ask for it."""
+
+    key: str
+    """Its cache key, computed exactly as the directive computes it."""
+    example: Example
+    """What to run."""
+    waits: bool = False
+    """Declared `:expect: timeout`: it mostly sleeps until killed, so it needs no core of its own."""
+
 
 @dataclass(frozen=True)
 class Prefetched:
@@ -92,8 +107,8 @@ def _example(options: dict[str, Any], engine: Engine) -> Example | None:
     )
 
 
-def scan(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> list[tuple[str, Example]]:
-    """(cache key, example) for every `:filename:` exec_code block of these MyST pages, in reading order."""
+def scan(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> list[Job]:
+    """Every `:filename:` exec_code block of these MyST pages, in reading order."""
     from myst_parser.parsers.directives import parse_directive_text
     from myst_parser.parsers.mdit import create_md_parser
     from myst_parser.config.main import MdParserConfig
@@ -103,7 +118,7 @@ def scan(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> list[tuple[
 
     engine: Engine = env.snippets_engine  # type: ignore[attr-defined]
     md = create_md_parser(getattr(env, "myst_config", None) or MdParserConfig(), RendererHTML)
-    found: list[tuple[str, Example]] = []
+    found: list[Job] = []
     for docname in docnames:
         source = Path(env.doc2path(docname))
         if source.suffix != ".md":
@@ -121,7 +136,8 @@ def scan(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> list[tuple[
                 key = cache_key(example, engine.settings, engine.toolchain(example.runner))
             except (MarkupError, OSError, ValueError, runners.ToolchainMissing):
                 continue
-            found.append((key, example))
+            waits = str(parsed.options.get("expect", "")).split()[:1] == ["timeout"]
+            found.append(Job(key, example, waits))
     return found
 
 
@@ -157,26 +173,33 @@ def start(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     """
     engine: Engine = env.snippets_engine  # type: ignore[attr-defined]
     cache = Cache(engine.settings.cache_dir)
-    jobs: list[tuple[str, Example, str | None]] = []
+    jobs: list[tuple[Job, str | None]] = []
     seen = set(engine.prefetched)
-    for key, example in scan(app, env, docnames):
-        if key in seen:
+    for job in scan(app, env, docnames):
+        if job.key in seen:
             continue
-        seen.add(key)
+        seen.add(job.key)
         corrupt: str | None = None
         if engine.settings.use_cache:
             try:
-                if cache.get(key) is not None:
+                if cache.get(job.key) is not None:
                     continue
             except CorruptEntry as err:
                 corrupt = str(err)
-        jobs.append((key, example, corrupt))
+        jobs.append((job, corrupt))
     if not jobs:
         return
-    size = min(workers(), len(jobs))
-    logger.info("snippets: running %d example(s), %d at a time", len(jobs), size)
-    pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="snippets")
-    for key, example, corrupt in jobs:
-        engine.prefetched[key] = pool.submit(_run, example, key, engine, corrupt)
-    # Queued jobs still run after shutdown; the threads end once the queue is empty.
-    pool.shutdown(wait=_reads_in_parallel(app))
+    computing = [(job, corrupt) for job, corrupt in jobs if not job.waits]
+    waiting = [(job, corrupt) for job, corrupt in jobs if job.waits]
+    # One thread per core for the examples that compute; the declared hangs sleep until their
+    # timeout, so each gets a thread of its own (up to MAX_WAITING) instead of holding a core's.
+    pools = [ThreadPoolExecutor(max_workers=size, thread_name_prefix="snippets")
+             for size in (min(workers(), len(computing)), min(MAX_WAITING, len(waiting))) if size]
+    logger.info("snippets: running %d example(s), %d at a time, and %d declared hang(s) beside them",
+                len(computing), min(workers(), len(computing)), len(waiting))
+    for group, pool in zip([g for g in (computing, waiting) if g], pools):
+        for job, corrupt in group:
+            engine.prefetched[job.key] = pool.submit(_run, job.example, job.key, engine, corrupt)
+    for pool in pools:
+        # Queued jobs still run after shutdown; the threads end once their queue is empty.
+        pool.shutdown(wait=_reads_in_parallel(app))
