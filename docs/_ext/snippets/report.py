@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.environment.collectors import EnvironmentCollector
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
 from . import downloads
@@ -26,12 +27,12 @@ REPORTS = "snippets_reports"
 #: env attribute: docnames whose page holds an `exec-report` table.
 REPORT_PAGES = "snippets_report_pages"
 LANGUAGES = {"python": "Python", "c": "C", "rust": "Rust"}
-COLUMNS = (("Page", 16), ("Example", 28), ("Language", 8), ("Declared", 12), ("Observed", 16),
-           ("Result", 10), ("Time (s)", 6), ("Cache", 6))
+COLUMNS = (("Page", 18), ("Listing", 30), ("Language", 8), ("Declared", 14), ("Observed", 18),
+           ("Time (s)", 6), ("Cache", 6))
 
 
 class exec_report(nodes.General, nodes.Element):  # noqa: N801 - docutils naming convention
-    """Placeholder for the report table; replaced at doctree-resolved, once every page has been read."""
+    """Placeholder for the report table; replaced by FillReports once every page has been read."""
 
 
 class ExecReportDirective(SphinxDirective):
@@ -146,34 +147,20 @@ def _row(*cells: nodes.entry) -> nodes.row:
     return row
 
 
-def _download_names(env: BuildEnvironment) -> dict[Path, str]:
-    """Absolute example path -> its name under _downloads/ (Sphinx picked it when the page was read)."""
-    return {(Path(env.srcdir) / rel).resolve(): str(dest) for rel, (_docs, dest) in env.dlfiles.items()}
+def _listing_cell(report: dict[str, Any], uri: str) -> nodes.entry:
+    """A link to the listing on its page, named after its folder and file (`03-nested-forks/main.c`)."""
+    name = "/".join(Path(report["file"]).parts[-2:]) if report.get("file") else f"inline, line {report['line']}"
+    link = nodes.reference("", "", nodes.literal(name, name), internal=True, refuri=f"{uri}#{report['anchor']}")
+    return nodes.entry("", nodes.paragraph("", "", link), classes=["snippet-report-listing"])
 
 
-def _example_cell(app: Sphinx, report: dict[str, Any], downloadable: dict[Path, str]) -> nodes.entry:
-    if not report.get("file"):
-        return _cell(nodes.Text("inline code"))
-    text = nodes.literal(report["file"], report["file"].removeprefix(f"{app.config.snippets_examples_dir}/"))
-    dest = downloadable.get((Path(app.confdir) / report["file"]).resolve())
-    if dest is None:
-        return _cell(text)
-    link = addnodes.download_reference("", "", text, reftarget=report["file"], filename=dest)
-    return _cell(link)
-
-
-def _result_cell(report: dict[str, Any]) -> nodes.entry:
-    notes = []
-    if report["problems"]:
-        notes.append(badge("not as declared", "fail"))
-    if report.get("diff"):
-        notes.append(badge("output changed", "fail"))
-    if not notes:
-        notes.append(badge("as declared", "ok"))
+def _observed_cell(report: dict[str, Any]) -> nodes.entry:
+    """What happened, green when it is what the page declares, red when not."""
     para = nodes.paragraph()
-    for note in notes:
-        para += note
+    para += badge(report["observed"], "fail" if report["problems"] else "ok")
+    if report.get("diff"):
         para += nodes.Text(" ")
+        para += badge(f"output differs from {Path(report['expected_file']).name}", "fail")
     return nodes.entry("", para)
 
 
@@ -181,7 +168,6 @@ def report_table(app: Sphinx, fromdocname: str) -> list[nodes.Node]:
     """The summary and the table, built from what every page's readers collected."""
     env = app.env
     reports = _reports(env)
-    downloadable = _download_names(env)
     rows = []
     totals = {"examples": 0, "cached": 0, "ran": 0.0, "failed": 0}
     for docname in reading_order(env):
@@ -193,21 +179,21 @@ def report_table(app: Sphinx, fromdocname: str) -> list[nodes.Node]:
             totals["failed"] += bool(report["problems"] or report.get("diff"))
             if not report["cached"]:
                 totals["ran"] += float(report["duration"])
-            page = nodes.reference("", title, internal=True, refuri=f"{uri}#{report['anchor']}",
-                                   reftitle=f"{title}, line {report['line']}")
             rows.append(_row(
-                _cell(page),
-                _example_cell(app, report, downloadable),
+                _cell(nodes.reference("", title, internal=True, refuri=uri)),
+                _listing_cell(report, uri),
                 _cell(nodes.Text(LANGUAGES.get(report["language"], report["language"]))),
                 _cell(nodes.Text(report["declared"])),
-                _cell(nodes.Text(report["observed"])),
-                _result_cell(report),
+                _observed_cell(report),
                 _cell(nodes.Text(f"{float(report['duration']):.2f}")),
-                _cell(nodes.Text("from cache" if report["cached"] else "ran")),
+                _cell(nodes.Text("cached" if report["cached"] else "ran")),
             ))
+            if report["problems"] or report.get("diff"):
+                rows[-1]["classes"].append("snippet-report-problem")
 
-    table = nodes.table(classes=["snippet-report"], ids=["execution-report-table"])
-    table += nodes.title("", "Every example, in reading order")
+    # No title: a titled table needs an id for its permalink, and furo copies a table's ids onto the
+    # scrolling box it wraps the table in, so the page would hold that id twice.
+    table = nodes.table(classes=["snippet-report"])
     group = nodes.tgroup(cols=len(COLUMNS))
     table += group
     group.extend(nodes.colspec(colwidth=width) for _name, width in COLUMNS)
@@ -217,11 +203,11 @@ def report_table(app: Sphinx, fromdocname: str) -> list[nodes.Node]:
     group += body
 
     pages = sum(1 for docname in reports if reports[docname])
-    summary = (f"{totals['examples']} examples on {pages} pages. "
-               f"{totals['examples'] - totals['cached']} ran when their page was last built "
-               f"({totals['ran']:.1f} s in all); {totals['cached']} came from the cache. ")
-    summary += (f"{totals['failed']} did not do what their page declares, or changed output."
-                if totals["failed"] else "Every example did what its page declares.")
+    ran = totals["examples"] - totals["cached"]
+    summary = (f"{totals['examples']} examples on {pages} pages: {ran} ran when their page was last built"
+               + (f" ({totals['ran']:.1f} s in all)" if ran else "") + f", {totals['cached']} came from the cache. ")
+    summary += (f"{totals['failed']} did not do what their page declares, or printed something other than "
+                "their expected-output file." if totals["failed"] else "Every example did what its page declares.")
     archive = addnodes.download_reference("", "", nodes.Text("all examples as one zip file"),
                                           reftarget=downloads.ARCHIVE,
                                           filename=Path(downloads.ARCHIVE).name)
@@ -231,10 +217,18 @@ def report_table(app: Sphinx, fromdocname: str) -> list[nodes.Node]:
     return [nodes.paragraph("", summary, classes=["snippet-report-summary"]), get_all, table]
 
 
-def fill_reports(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
-    """doctree-resolved: put the table where the page asked for it."""
-    for node in list(doctree.findall(exec_report)):
-        node.replace_self(report_table(app, fromdocname))
+class FillReports(SphinxPostTransform):
+    """Put the table where the page asked for it, once every page has been read.
+
+    A post-transform rather than a doctree-resolved handler: it runs before the theme's own
+    post-transforms (furo wraps tables in a scrolling box at priority 500), so the table gets them too.
+    """
+
+    default_priority = 400
+
+    def run(self, **kwargs: Any) -> None:
+        for node in list(self.document.findall(exec_report)):
+            node.replace_self(report_table(self.app, self.env.docname))
 
 
 def register(app: Sphinx) -> None:
@@ -242,4 +236,4 @@ def register(app: Sphinx) -> None:
     app.add_node(exec_report)
     app.add_directive("exec-report", ExecReportDirective)
     app.add_env_collector(ReportCollector)
-    app.connect("doctree-resolved", fill_reports)
+    app.add_post_transform(FillReports)
