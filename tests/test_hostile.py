@@ -512,7 +512,7 @@ def test_missing_protections_are_named_once_and_the_build_works(
     assert "bubblewrap is not installed" in warnings and "[snippets.isolation]" in warnings
     assert app.statuscode == 0
     html = _html(app)
-    assert "&lt;script&gt;alert" in html and "left running: killed" in html
+    assert "&lt;script&gt;alert" in html and "left running: killed" in html, warnings
 
 
 def test_strict_isolation_turns_a_missing_protection_into_an_error(

@@ -1,6 +1,7 @@
 /* HOSTILE ON PURPOSE: a classic double-fork daemon (setsid) that outlives its parent. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 int main(void) {
@@ -15,6 +16,7 @@ int main(void) {
             sleep(1);
         }
     }
+    waitpid(pid, NULL, 0); /* the middle process exits only once the daemon exists */
     printf("parent pid=%d exits, daemon keeps running\n", (int)getpid());
     return 0;
 }
