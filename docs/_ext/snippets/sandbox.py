@@ -661,9 +661,9 @@ class Workspace:
             if iso.cgroup_root is None:
                 example_args.append(f"nproc={limits.processes}")
         elif iso.cgroup_root is None and iso.bwrap is not None and os.geteuid() != 0:
-            # Unprivileged bwrap puts the box in its own user namespace, where
-            # RLIMIT_NPROC counts only the box's processes.
-            example_args.append(f"nproc={limits.processes}")
+            # Unprivileged bwrap puts the box in its own user namespace, where RLIMIT_NPROC
+            # counts only the box's processes: the example's and PID 1 and 2.
+            example_args.append(f"nproc={limits.processes + 2}")
         joins = [f"--cgroup={d}" for d in cgroups]
         if self._holder is not None:
             joins.append(f"--mountns={self._holder.mount_namespace}")
@@ -710,8 +710,8 @@ class Workspace:
                     os.mkdir(path)
                     made.append(path)
                 if settings == "pids":
-                    # + the box's own two: bwrap outside the namespace and snippets-init inside.
-                    self._write(path, ("pids.max",), f"{limits.processes + 2}")
+                    # + the box's own three: bwrap outside the namespace, PID 1 and PID 2.
+                    self._write(path, ("pids.max",), f"{limits.processes + 3}")
                 else:
                     self._write(path, ("memory.limit_in_bytes", "memory.max"), f"{limits.memory_bytes}")
                     # No swapping past the bound either, where swap is accounted (v1: memory+swap
