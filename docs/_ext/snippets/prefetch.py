@@ -16,17 +16,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docutils.parsers.rst.states import MarkupError
+from markdown_it.renderer import RendererHTML
+from myst_parser.config.main import MdParserConfig
+from myst_parser.parsers.directives import parse_directive_text
+from myst_parser.parsers.mdit import create_md_parser
 from sphinx.util import logging
 from sphinx.util.parallel import parallel_available
 
 from . import runners
 from .cache import Cache, CorruptEntry
+from .directive import ExecCodeDirective
 from .execute import Engine, Example, cache_key, execute
 from .outcome import Execution
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from markdown_it import MarkdownIt
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
 
@@ -60,7 +66,7 @@ class Prefetched:
     """Why the result could not be stored, if it could not (the directive warns)."""
 
 
-def _directive_blocks(md: Any, text: str, depth: int = 0) -> Iterator[tuple[str, str]]:
+def _directive_blocks(md: MarkdownIt, text: str, depth: int = 0) -> Iterator[tuple[str, str]]:
     """(first line, body) of every `{exec_code}` fence, also inside other directives (tabs)."""
     for token in md.parse(text):
         if token.type not in ("fence", "colon_fence"):
@@ -109,13 +115,6 @@ def _example(options: dict[str, Any], engine: Engine) -> Example | None:
 
 def scan(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> list[Job]:
     """Every `:filename:` exec_code block of these MyST pages, in reading order."""
-    from myst_parser.parsers.directives import parse_directive_text
-    from myst_parser.parsers.mdit import create_md_parser
-    from myst_parser.config.main import MdParserConfig
-    from markdown_it.renderer import RendererHTML
-
-    from .directive import ExecCodeDirective
-
     engine: Engine = env.snippets_engine  # type: ignore[attr-defined]
     md = create_md_parser(getattr(env, "myst_config", None) or MdParserConfig(), RendererHTML)
     found: list[Job] = []
