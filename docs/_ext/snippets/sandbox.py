@@ -488,8 +488,15 @@ def _cgroup_pids(directory: str) -> list[int]:
         return []
 
 
-def _kill_box(proc: subprocess.Popen[bytes], cgroups: list[str], namespaced: bool) -> None:
-    """SIGKILL the command's process group and every process of its box, until none is left."""
+def _kill_box(proc: subprocess.Popen[bytes], cgroups: list[str], namespaced: bool, *, ended: bool = False) -> None:
+    """SIGKILL the command's process group and every process of its box, until none is left.
+
+    ended: the box closed its output and report pipes, so bwrap is on its way out; give it a
+    moment to be reaped rather than scan /proc for a box that is already empty.
+    """
+    if ended and namespaced:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=1.0)
     if proc.poll() is not None and namespaced and not any(_cgroup_pids(d) for d in cgroups):
         # bwrap exits only after the box's PID 1 has, and the kernel empties a PID namespace
         # before its PID 1 is gone: nothing of the box can be left.
@@ -785,13 +792,15 @@ class Workspace:
         box = (proc, tuple(cgroups), namespaced)
         with _RUNNING_LOCK:
             _RUNNING.add(box)
+        ended = False
         try:
             output, dropped, report, timed_out, postmortem = self._collect(
                 proc, report_r, started + timeout, limits, cgroups, namespaced)
+            ended = not timed_out
         finally:
             with _RUNNING_LOCK:
                 _RUNNING.discard(box)
-            _kill_box(proc, cgroups, namespaced)
+            _kill_box(proc, cgroups, namespaced, ended=ended)
             proc.wait()
             os.close(report_r)
             hit = self._limits_hit(cgroups)
