@@ -21,6 +21,7 @@ from .cache import Cache, CorruptEntry
 from .execute import Engine, Example, cache_key, execute
 from .normalize import NormalizerError, check_names
 from .nodes import snippet_result
+from .sandbox import SandboxError
 from .outcome import Execution, Expectation, ExpectationError, mismatches, observed, parse_expectation
 from .warnings import Subtype, warn
 
@@ -207,7 +208,12 @@ class ExecCodeDirective(ExecCode):
                  (self.env.docname, self.lineno))
             return [*code_nodes, render.not_run(str(err))]
 
-        execution, cached = self._execution(example, engine, toolchain)
+        try:
+            execution, cached = self._execution(example, engine, toolchain)
+        except SandboxError as err:
+            # The box could not be built, or the build is being interrupted: say so, run nothing.
+            warn(f"{err}", Subtype.ISOLATION, (self.env.docname, self.lineno))
+            return [*code_nodes, render.not_run(str(err))]
         return [self._result_node(example, execution, cached, declared, names, code_nodes)]
 
     def _inline_prelude(self, runner: runners.Runner) -> str:

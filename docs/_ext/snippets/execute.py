@@ -113,6 +113,7 @@ def _step(planned_display: str, role: str, result: sandbox.Result, timeout: floa
         zombies=sum(1 for p in result.left if p.state == "Z"),
         exec_error=result.exec_error,
         postmortem=tuple(_tidy(s, replacements) for s in result.postmortem),
+        limits_hit=tuple(result.limits_hit),
     )
 
 

@@ -36,6 +36,7 @@ def outcome_line(step: Step) -> str:
         notes.append(f"[{_count(step.left_running, 'process')} still running at exit: killed]")
     if step.zombies:
         notes.append(f"[{_count(step.zombies, 'zombie')} never waited for]")
+    notes.extend(f"[hit the sandbox's {limit} limit]" for limit in step.limits_hit)
     return "\n".join(notes)
 
 

@@ -39,6 +39,8 @@ class Step:
     """Why the program could not be started, if it could not."""
     postmortem: tuple[str, ...] = ()
     """On a timeout: what each process was blocked in."""
+    limits_hit: tuple[str, ...] = ()
+    """Sandbox bounds the run ran into: `processes`, `memory`, `disk`."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class Execution:
                 return None
             d = dict(d)
             d["postmortem"] = tuple(d.get("postmortem", ()))
+            d["limits_hit"] = tuple(d.get("limits_hit", ()))
             return Step(**d)
         runs = tuple(s for s in (step(r) for r in data["runs"]) if s is not None)
         return cls(language=data["language"], compile=step(data["compile"]), runs=runs,

@@ -51,6 +51,8 @@ def step_badges(step: Step, declared: Expectation | None) -> list[snippet_badge]
         out.append(badge(f"{step.left_running} left running: killed", "warn"))
     if step.zombies:
         out.append(badge(f"{step.zombies} never waited for", "warn"))
+    for limit in step.limits_hit:
+        out.append(badge(f"hit the {limit} limit", "warn"))
     if step.role == "run" and step.duration:
         out.append(badge(f"{step.duration:.2f} s", "info"))
     return out
