@@ -27,6 +27,11 @@ def site_pages(site: Path) -> list[str]:
                   if not skip & set(p.relative_to(site).parts))
 
 
+def edited_since_build(site: Path, file: str) -> bool:
+    """Whether a repository file changed after the site was built (others edit examples meanwhile)."""
+    return (ROOT / file).stat().st_mtime > (site / "index.html").stat().st_mtime
+
+
 @dataclass
 class Console:
     """What went wrong while pages loaded: console errors, uncaught exceptions, failed requests."""

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from browsing import CHROMIUM, CHROMIUM_ARGS, DESKTOP, ROOT, Console, site_pages
+
+from .browsing import CHROMIUM, CHROMIUM_ARGS, DESKTOP, ROOT, Console, site_pages
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -6,7 +6,8 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from browsing import DESKTOP
+
+from .browsing import DESKTOP
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pytest
-from browsing import DESKTOP, ROOT
+
+from .browsing import DESKTOP, ROOT, edited_since_build
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from playwright.sync_api import Browser, Locator, Page
 
 pytestmark = pytest.mark.browser
@@ -59,7 +62,7 @@ class Copy:
 
 
 @pytest.fixture(scope="module")
-def copies(browser: Browser, base_url: str, pages: list[str]) -> list[Copy]:
+def copies(browser: Browser, base_url: str, site: Path, pages: list[str]) -> list[Copy]:
     """Click every copy button on the site once, like a reader, and keep what each one copied."""
     context = browser.new_context(viewport=DESKTOP, base_url=base_url)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url.rstrip("/"))
@@ -69,6 +72,8 @@ def copies(browser: Browser, base_url: str, pages: list[str]) -> list[Copy]:
         for path in pages:
             page.goto(path)
             for snippet, file in listings(page):
+                if edited_since_build(site, file):
+                    continue
                 reveal(snippet)
                 found.append(Copy(page=path, file=file, copied=copy(page, snippet),
                                   shown=snippet.locator("div.snippet-code pre").first.text_content() or "",

@@ -6,7 +6,8 @@ import re
 from typing import TYPE_CHECKING
 
 import pytest
-from browsing import DESKTOP, Console, shoot
+
+from .browsing import DESKTOP, Console, shoot
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from browsing import PHONE, shoot
+
+from .browsing import PHONE, shoot
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -6,13 +6,15 @@ import re
 from typing import TYPE_CHECKING
 
 import pytest
-from browsing import shoot
+
+from .browsing import shoot
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from browsing import Console
     from playwright.sync_api import BrowserContext, Page
+
+    from .browsing import Console
 
 pytestmark = pytest.mark.browser
 
