@@ -52,6 +52,7 @@ def test_one_click_switches_every_tab_set_on_the_page(page: Page, console: Conso
     assert content.is_visible()
     assert content.locator("div.snippet.snippet-lang-c").first.is_visible(), "the C tab should show a C listing"
     assert page.evaluate("localStorage.getItem('sphinx-design-tab-id-lang')") == "c"
+    page.locator(f'{LANG}[data-sync-id="c"]').first.evaluate("el => el.scrollIntoView({block: 'start', behavior: 'instant'})")
     shoot(page, "desktop/tabs-c-selected")
     assert not console.errors
 
