@@ -25,7 +25,7 @@ livehtml: $(STAMP)  ## rebuild and reload in the browser while you edit
 	$(VENV)/bin/sphinx-autobuild -c . docs $(BUILD)/html --watch examples
 
 linkcheck: $(STAMP)
-	$(SPHINX) -b linkcheck $(BUILD)/linkcheck
+	$(SPHINX) -b linkcheck -W --keep-going $(BUILD)/linkcheck
 
 tools:  ## say what is missing, and how to install it (the build still runs without it)
 	@bash .ci/check-tools

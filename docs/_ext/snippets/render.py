@@ -145,7 +145,6 @@ def trace_nodes(trace: dict[str, Any], docname: str, line: int) -> list[nodes.No
     picture["code"] = trace["dot"]
     picture["options"] = {"docname": docname}
     picture["alt"] = "Process tree: " + trace["summary"]
-    picture["align"] = "center"
     picture["classes"] = ["snippet-process-tree"]
     picture.line = line
     box += picture

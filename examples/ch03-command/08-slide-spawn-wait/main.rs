@@ -6,6 +6,7 @@ fn main() {
     let pid = std::process::id();
 
     // ANCHOR: slide
+    // BROKEN ON PURPOSE: the slide's code as written; it does not compile.
     let child = Command::new("ps")
         .args(&["--pid", &pid.to_string(), "-o", "pid= ppid= command="])
         .spawn()

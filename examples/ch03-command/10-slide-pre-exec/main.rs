@@ -10,6 +10,7 @@ fn function_to_run() -> std::io::Result<()> {
 
 fn main() {
     // ANCHOR: slide
+    // BROKEN ON PURPOSE: the slide's code as written; it does not compile.
     let cmd = Command::new("ls");
     unsafe {
         cmd.pre_exec(function_to_run);

@@ -5,6 +5,7 @@ use std::os::unix::process::CommandExt;
 use std::process::Command;
 
 // ANCHOR: slide
+// BROKEN ON PURPOSE: does not compile; pre_exec's hook must return io::Result<()>.
 fn function_to_run() {}
 
 fn main() {
