@@ -1,0 +1,48 @@
+"""The execution report page and the download links, serially and with parallel readers."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from html import unescape
+from typing import TYPE_CHECKING
+
+import pytest
+from conftest import need
+
+if TYPE_CHECKING:
+    from sphinx.testing.util import SphinxTestApp
+
+
+def rows(app: SphinxTestApp) -> list[str]:
+    html = (app.outdir / "index.html").read_text(encoding="utf-8")
+    body = html[html.index("<tbody"):html.index("</tbody>")]
+    return [re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", row))).strip()
+            for row in re.findall(r"<tr.*?</tr>", body, re.S)]
+
+
+@pytest.mark.parametrize("parallel", [0, 2])
+@pytest.mark.sphinx("html", testroot="report")
+def test_report_lists_every_example_in_reading_order(app: SphinxTestApp, parallel: int) -> None:
+    need("cc")
+    app.parallel = parallel
+    app.build(force_all=True)
+    table = rows(app)
+    assert len(table) == 3, table
+    assert table[0].startswith("First one/main.py Python exit 0 exit 0")
+    assert table[1].startswith("Second two/main.c C exit 2 exit 2")
+    assert table[2].startswith("Second one/main.py Python exit 1 exit 0")
+
+
+@pytest.mark.sphinx("html", testroot="report")
+def test_download_links_and_archive(app: SphinxTestApp) -> None:
+    need("cc")
+    app.build(force_all=True)
+    page = (app.outdir / "second.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="(_downloads/[^"]+)"', page)
+    assert any(link.endswith("/main.c") for link in links), links
+    for link in links:
+        assert (app.outdir / link).is_file()
+    with zipfile.ZipFile(app.outdir / "_downloads" / "examples.zip") as archive:
+        names = archive.namelist()
+    assert any(n.endswith("one/main.py") for n in names) and any(n.endswith("two/main.c") for n in names)
