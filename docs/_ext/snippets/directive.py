@@ -290,7 +290,11 @@ class ExecCodeDirective(ExecCode):
         diff_lines: list[str] = []
         expected_file = expected.path_for(example.file) if example.file else None
         if expected_file is not None and settings.update_outputs:
-            expected_file.write_text(normalized[0], encoding="utf-8")
+            # Rewrite only what really changed: an order-insensitive example whose lines merely
+            # came out in another order keeps its file, so `git diff` shows real changes only.
+            old = expected_file.read_text(encoding="utf-8") if expected_file.exists() else None
+            if old is None or expected.diff(old, normalized[0], any_order=any_order, label=""):
+                expected_file.write_text(normalized[0], encoding="utf-8")
         elif expected_file is not None and expected_file.exists():
             self.env.note_dependency(str(expected_file))  # editing the .out re-checks the page
             want = expected_file.read_text(encoding="utf-8")
