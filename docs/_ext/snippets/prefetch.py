@@ -150,11 +150,17 @@ def _run(example: Example, key: str, engine: Engine, corrupt: str | None) -> Pre
 
 
 def workers() -> int:
-    """The cores this build may use."""
+    """How many computing examples run at once: one per core this build may use, plus one.
+
+    Each example spends part of its time waiting for its own box to start and end (launcher,
+    bubblewrap, cgroup: about a quarter of its wall time), and the extra worker runs meanwhile.
+    On 2 cores the bench corpus built in 4.4 s instead of 5.1 s (medians of 3, bench/).
+    """
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    return cores + 1
 
 
 def _reads_in_parallel(app: Sphinx) -> bool:
