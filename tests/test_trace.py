@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -303,7 +304,9 @@ def test_real_strace_inside_bwrap(tmp_path: Path, strace_ok: None) -> None:
         "--bind", str(tmp_path), "/tmp/box", "--unshare-pid", "--unshare-net",
         "--die-with-parent", "--chdir", "/tmp/box", "--",
     ]
-    done = subprocess.run([*box, *strace_argv("/tmp/box/trace.txt"), sys.executable, "main.py"],
+    # The system interpreter: a venv under /tmp (CI's clone may live there) is hidden by the box's tmpfs.
+    python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+    done = subprocess.run([*box, *strace_argv("/tmp/box/trace.txt"), python, "main.py"],
                           capture_output=True, timeout=60, check=False,
                           env={"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"})
     assert done.returncode == 0, done.stderr

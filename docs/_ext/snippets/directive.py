@@ -202,7 +202,7 @@ class ExecCodeDirective(ExecCode):
         )
         code_nodes = self._code_nodes(shown, runner)
         try:
-            toolchain = runner.toolchain(settings)
+            toolchain = engine.toolchain(runner)
         except runners.ToolchainMissing as err:
             warn(f"{err}; the page shows the code without running it", Subtype.TOOLCHAIN,
                  (self.env.docname, self.lineno))
