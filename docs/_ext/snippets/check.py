@@ -70,4 +70,4 @@ class SnippetsCheckBuilder(Builder):
         if failed or total == 0:
             if total == 0:
                 logger.warning("no examples were found to check", type="snippets", subtype="mismatch")
-            self.app.statuscode = 1
+            self._app.statuscode = 1  # as sphinx.ext.doctest does; Builder.app is deprecated in Sphinx 9
