@@ -878,7 +878,9 @@ class Workspace:
         ended = False
         try:
             if adopt:
-                self._adopt(proc.pid, info_r, go_w, cgroups, started + timeout)
+                # bwrap reports its child right after clone(), before anything of the example runs:
+                # its own bound, so that a short example timeout still ends as a timeout.
+                self._adopt(proc.pid, info_r, go_w, cgroups, time.monotonic() + 30)
             output, dropped, report, timed_out, postmortem = self._collect(
                 proc, report_r, started + timeout, limits, cgroups, namespaced)
             ended = not timed_out
