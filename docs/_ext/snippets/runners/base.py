@@ -7,7 +7,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from ..sandbox import Command
+from ..sandbox import Command, tool_version
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -71,6 +71,14 @@ class Runner(ABC):
     def shown(argv: list[str] | tuple[str, ...]) -> str:
         """Quote a command for display."""
         return shlex.join(argv)
+
+
+def require_version(argv: list[str], missing: str) -> str:
+    """The first line of `tool --version`; ToolchainMissing(missing) when the tool is absent."""
+    version = tool_version(argv)
+    if version is None:
+        raise ToolchainMissing(missing)
+    return version
 
 
 def run_display(args: tuple[str, ...], program: str) -> str:

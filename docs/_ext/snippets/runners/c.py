@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 from typing import TYPE_CHECKING
 
-from ..sandbox import Command, tool_version
-from .base import PlannedStep, Runner, Source, ToolchainMissing, run_display
+from ..sandbox import Command
+from .base import PlannedStep, Runner, Source, require_version, run_display
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -22,10 +21,9 @@ class CRunner(Runner):
     comment = "//"
 
     def toolchain(self, settings: Settings) -> str:
-        version = tool_version([settings.c_compiler, "--version"])
-        if version is None or shutil.which(settings.c_compiler) is None:
-            raise ToolchainMissing(f"C compiler {settings.c_compiler!r} not found; install one "
-                                   "(apt-get install gcc) or set snippets_c_compiler in conf.py")
+        version = require_version([settings.c_compiler, "--version"],
+                                  f"C compiler {settings.c_compiler!r} not found; install one "
+                                  "(apt-get install gcc) or set snippets_c_compiler in conf.py")
         return version + " " + " ".join(settings.c_flags)
 
     def plan(self, source: Source, settings: Settings, args: tuple[str, ...]) -> list[PlannedStep]:

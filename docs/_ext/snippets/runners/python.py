@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 from typing import TYPE_CHECKING
 
-from ..sandbox import Command, tool_version
-from .base import PlannedStep, Runner, Source, ToolchainMissing
+from ..sandbox import Command
+from .base import PlannedStep, Runner, Source, require_version
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -22,11 +21,9 @@ class PythonRunner(Runner):
     comment = "#"
 
     def toolchain(self, settings: Settings) -> str:
-        version = tool_version([settings.python, "--version"])
-        if version is None or shutil.which(settings.python) is None:
-            raise ToolchainMissing(f"Python interpreter {settings.python!r} not found; install it "
-                                   "(apt-get install python3) or set snippets_python in conf.py")
-        return version
+        return require_version([settings.python, "--version"],
+                               f"Python interpreter {settings.python!r} not found; install it "
+                               "(apt-get install python3) or set snippets_python in conf.py")
 
     def plan(self, source: Source, settings: Settings, args: tuple[str, ...]) -> list[PlannedStep]:
         # PYTHONUNBUFFERED is decided here, not inherited: output is block-buffered into the

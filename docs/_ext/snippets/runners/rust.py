@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from ..sandbox import Command, tool_output, tool_version
-from .base import PlannedStep, Runner, Source, ToolchainMissing, run_display
+from ..sandbox import Command, tool_output
+from .base import PlannedStep, Runner, Source, ToolchainMissing, require_version, run_display
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -34,10 +33,11 @@ class RustRunner(Runner):
     comment = "//"
 
     def toolchain(self, settings: Settings) -> str:
-        version = tool_version([settings.rust_compiler, "--version"])
-        if version is None or shutil.which(settings.rust_compiler) is None or _real_rustc(settings.rust_compiler) is None:
-            raise ToolchainMissing(f"Rust compiler {settings.rust_compiler!r} not found; install it "
-                                   "(apt-get install rustc, or rustup) or set snippets_rust_compiler in conf.py")
+        missing = (f"Rust compiler {settings.rust_compiler!r} not found; install it "
+                   "(apt-get install rustc, or rustup) or set snippets_rust_compiler in conf.py")
+        version = require_version([settings.rust_compiler, "--version"], missing)
+        if _real_rustc(settings.rust_compiler) is None:
+            raise ToolchainMissing(missing)
         return version + " " + " ".join(settings.rust_flags)
 
     def visible(self, settings: Settings) -> tuple[str, ...]:
