@@ -682,16 +682,12 @@ class Workspace:
         return base
 
     def _argv(self, command: Command, limits: Limits, report_fd: int | None, cgroups: list[str],
-              watch_fd: int | None = None, adopt: tuple[int, int] | None = None) -> list[str]:
-        """adopt: (info_fd, go_fd) when the build moves the box's PID 1 into `cgroups` itself."""
+              watch_fd: int | None = None) -> list[str]:
         iso = self.isolation
         inner = list(command.argv)
         if iso.init is None:
             return inner
         supervisor = [f"--report={report_fd}", *([f"--watch-fd={watch_fd}"] if watch_fd is not None else [])]
-        if adopt is not None and iso.bwrap is not None:
-            supervisor.append(f"--go-fd={adopt[1]}")
-            cgroups = []
         limit_args = [
             f"cpu={limits.cpu_seconds}", f"as={limits.memory_bytes}",
             f"fsize={limits.file_size_bytes}", f"nofile={limits.open_files}", "core=0",
@@ -719,8 +715,6 @@ class Workspace:
             # and write into the host's files (issue 4).
             "--cap-drop", "ALL",
         ]
-        if adopt is not None:
-            box += ["--info-fd", str(adopt[0])]
         if self.uid is not None:
             box += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_KILL"]
         box += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
@@ -778,50 +772,6 @@ class Workspace:
                 return
         raise OSError(f"none of {', '.join(names)} in {directory}")
 
-    @property
-    def _adopts(self) -> bool:
-        """The build moves each box's PID 1 into its cgroups while bubblewrap builds the box."""
-        iso = self.isolation
-        return iso.bwrap is not None and iso.init is not None and (iso.cgroup_root or iso.memory_cgroup_root) is not None
-
-    @staticmethod
-    def _adopt(bwrap_pid: int, info_r: int, go_w: int, cgroups: list[str], deadline: float) -> None:
-        """Move bwrap and the box's PID 1 (pid from bwrap --info-fd) into the box's cgroups.
-
-        A cgroup v1 migration waits for an RCU grace period unless another one ran within the last
-        (measured here: 0.1 to 35 ms, median 12 ms, for runs 30 ms apart); done here it overlaps
-        with bubblewrap building the box. bwrap goes first, so that the wait starts as soon as it
-        runs; PID 1 follows (a no-op if bwrap cloned it after its own move) within the same grace
-        period. PID 1 starts nothing until it reads the go byte: on any failure go_w closes
-        unwritten and the box ends.
-        """
-        def move(pid: int) -> None:
-            for directory in cgroups:
-                with open(os.path.join(directory, "cgroup.procs"), "w", encoding="ascii") as f:
-                    f.write(f"{pid}\n")
-
-        try:
-            move(bwrap_pid)
-            info = b""
-            while b"}" not in info:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or not select.select([info_r], [], [], remaining)[0]:
-                    return
-                data = os.read(info_r, 4096)
-                if not data:
-                    return
-                info += data
-            match = re.search(rb'"child-pid"\s*:\s*(\d+)', info)
-            if match is None:
-                return
-            move(int(match.group(1)))
-            os.write(go_w, b"1")
-        except OSError:
-            return
-        finally:
-            os.close(info_r)
-            os.close(go_w)
-
     def _limits_hit(self, cgroups: list[str]) -> tuple[str, ...]:
         hit: list[str] = []
         for directory in cgroups:
@@ -851,11 +801,8 @@ class Workspace:
         cgroups = self._make_cgroups(limits)
         report_r, report_w = os.pipe()
         watch_fd = _owner_pidfd(self.isolation.owner)
-        adopt = cgroups and self._adopts
-        info_r, info_w = os.pipe() if adopt else (-1, -1)
-        go_r, go_w = os.pipe() if adopt else (-1, -1)
-        argv = self._argv(command, limits, report_w, cgroups, watch_fd, (info_w, go_r) if adopt else None)
-        passed = tuple(fd for fd in (report_w, watch_fd, info_w, go_r) if fd is not None and fd >= 0)
+        argv = self._argv(command, limits, report_w, cgroups, watch_fd)
+        passed = (report_w,) if watch_fd is None else (report_w, watch_fd)
         namespaced = self.isolation.bwrap is not None and self.isolation.init is not None
         started = time.monotonic()
         try:
@@ -864,9 +811,9 @@ class Workspace:
                 cwd=self.host_path, env=self.env(command), pass_fds=passed, start_new_session=True,
             )
         except OSError as err:
-            for fd in (report_r, info_r, go_w, *passed):
-                if fd >= 0:
-                    os.close(fd)
+            os.close(report_r)
+            for fd in passed:
+                os.close(fd)
             _drop_cgroups(cgroups)
             return Result(argv=command.argv, exit_code=None, signal=None, output=b"",
                           exec_error=f"{command.argv[0]}: {err.strerror}")
@@ -877,10 +824,6 @@ class Workspace:
             _RUNNING.add(box)
         ended = False
         try:
-            if adopt:
-                # bwrap reports its child right after clone(), before anything of the example runs:
-                # its own bound, so that a short example timeout still ends as a timeout.
-                self._adopt(proc.pid, info_r, go_w, cgroups, time.monotonic() + 30)
             output, dropped, report, timed_out, postmortem = self._collect(
                 proc, report_r, started + timeout, limits, cgroups, namespaced)
             ended = not timed_out
