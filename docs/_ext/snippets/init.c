@@ -179,11 +179,41 @@ static int sweep(FILE *report, int whole_namespace, pid_t skip) {
         found++;
         if (report)
             fprintf(report, "left %ld %c %s\n", pid, state, comm);
-        if (state != 'Z')
+        /* In the reporting sweep a tracer (:trace:, strace -D) is left to
+         * finish its log: it exits by itself once its tracees are gone, and
+         * wait_for_tracer() bounds that; later sweeps kill it like the rest. */
+        if (state != 'Z' && !(report && strcmp(comm, "strace") == 0))
             kill((pid_t)pid, SIGKILL);
     }
     closedir(d);
     return found;
+}
+
+/* Give a tracer of ours up to half a second to write the end of its log and exit. */
+static void wait_for_tracer(int whole_namespace) {
+    pid_t self = getpid();
+    for (int round = 0; round < 100; round++) {
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            ;
+        int tracers = 0;
+        DIR *d = opendir("/proc");
+        if (!d)
+            return;
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            char *end, state, comm[64];
+            pid_t ppid;
+            long pid = strtol(e->d_name, &end, 10);
+            if (*end == '\0' && pid > 0 && read_stat((pid_t)pid, &state, &ppid, comm, sizeof comm) == 0
+                && state != 'Z' && strcmp(comm, "strace") == 0
+                && (whole_namespace || descends_from((pid_t)pid, self)))
+                tracers++;
+        }
+        closedir(d);
+        if (tracers == 0)
+            return;
+        usleep(5000);
+    }
 }
 
 static int set_limit(int resource, const char *value) {
@@ -460,6 +490,7 @@ static int supervise_namespace(char **program, const char *nproc, long uid, FILE
     sweep(report, 1, helper);
     if (report)
         fclose(report);
+    wait_for_tracer(1);
     /* kill(-1) from PID 1 reaches everyone else in the namespace, and when we
      * exit the kernel kills and reaps whatever is left before bwrap sees us
      * go, so the box is empty once our exit status is known. */
@@ -514,6 +545,7 @@ static int supervise_flat(char **program, const char *nproc, long uid, FILE *rep
     sweep(report, 0, -1);
     if (report)
         fclose(report);
+    wait_for_tracer(0);
     for (int round = 0; round < 200; round++) {
         while (waitpid(-1, NULL, WNOHANG) > 0)
             ;
