@@ -46,3 +46,32 @@ def test_download_links_and_archive(app: SphinxTestApp) -> None:
     with zipfile.ZipFile(app.outdir / "_downloads" / "examples.zip") as archive:
         names = archive.namelist()
     assert any(n.endswith("one/main.py") for n in names) and any(n.endswith("two/main.c") for n in names)
+
+
+@pytest.mark.sphinx("html", testroot="report")
+def test_downloads_follow_the_examples_folder_and_are_not_rewritten_needlessly(app: SphinxTestApp) -> None:
+    need("cc")
+    notes = app.srcdir / "examples" / "one" / "notes.txt"
+    notes.write_text("a file beside the listing\n", encoding="utf-8")
+    app.build(force_all=True)
+    downloads = app.outdir / "_downloads"
+    # Only our mirror and the archive: Sphinx's own download copies are not used.
+    assert sorted(p.name for p in downloads.iterdir()) == ["examples", "examples.zip"]
+    source = app.srcdir / "examples" / "two" / "main.c"
+    published = downloads / "examples" / "two" / "main.c"
+    assert published.read_bytes() == source.read_bytes()
+    assert (downloads / "examples" / "one" / "notes.txt").is_file()
+    archive = downloads / "examples.zip"
+    written = archive.stat().st_mtime_ns
+
+    app.build()
+    assert archive.stat().st_mtime_ns == written, "an unchanged archive was rewritten"
+
+    source.write_text(source.read_text(encoding="utf-8") + "// edited\n", encoding="utf-8")
+    notes.unlink()
+    app.build()
+    assert published.read_bytes() == source.read_bytes()
+    assert not (downloads / "examples" / "one" / "notes.txt").exists()
+    with zipfile.ZipFile(archive) as zipped:
+        assert zipped.read("examples/two/main.c") == source.read_bytes()
+        assert "examples/one/notes.txt" not in zipped.namelist()
