@@ -260,6 +260,9 @@ def test_no_op_rebuild_reads_nothing(srcdir: Path) -> None:
     second = build(srcdir)
     assert "0 added, 0 changed, 0 removed" in second.status.getvalue()
     assert entries(second) == written
+    # Nothing to run, so the protections were never probed: the build started no process.
+    assert "isolation" in vars(engine_of(first))
+    assert "isolation" not in vars(engine_of(second))
 
 
 def test_editing_one_example_reruns_exactly_that_one(srcdir: Path) -> None:

@@ -521,8 +521,10 @@ def test_strict_isolation_turns_a_missing_protection_into_an_error(
 
     monkeypatch.setenv("SNIPPETS_STRICT", "1")  # read by the root's conf.py, as by the site's
     _force_off(monkeypatch)
+    app = make_app("html", srcdir=hostile_root)
+    # Probed when the first example is about to run, before any is started.
     with pytest.raises(ConfigError, match=r"protections off.*bubblewrap.*snippets_strict_isolation is on"):
-        make_app("html", srcdir=hostile_root)
+        app.build()
 
 
 def test_strict_isolation_passes_where_everything_works(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,7 +13,7 @@ from . import config, downloads, nodes, prefetch, report
 from .check import SnippetsCheckBuilder
 from .directive import ExecCodeDirective
 from .execute import Engine, explain_hang
-from .sandbox import probe
+from .sandbox import Isolation, probe
 from .warnings import Subtype, warn
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ STATIC = Path(__file__).with_name("static")
 
 
 def create_engine(app: Sphinx) -> None:
-    """builder-inited: freeze the settings and find out, once, which protections work here."""
+    """builder-inited: freeze the settings; the protections are probed when an example first needs them."""
     settings = config.settings(app)
     checking = app.builder.name == SnippetsCheckBuilder.name
     if checking:
@@ -33,15 +34,21 @@ def create_engine(app: Sphinx) -> None:
     hidden = tuple(dict.fromkeys(
         str(p) for p in (Path(app.confdir).resolve(), Path(app.srcdir).resolve(), Path.home(), "/root", "/home")
     ))
-    isolation = probe(settings.cache_dir / "bin", hidden)
+    # On env, not on a module global: parallel readers are forked with it.
+    app.env.snippets_engine = Engine(  # type: ignore[attr-defined]
+        settings=settings, probe=partial(probe_isolation, settings.cache_dir / "bin", hidden, settings.strict_isolation),
+        checking=checking, on_timeout=explain_hang)
+
+
+def probe_isolation(state_dir: Path, hidden: tuple[str, ...], strict: bool) -> Isolation:
+    """Find out, once per build, which protections work here; say which are missing (or refuse, if strict)."""
+    isolation = probe(state_dir, hidden)
     if isolation.missing:
         message = "protections off on this machine: " + "; ".join(isolation.missing)
-        if settings.strict_isolation:
+        if strict:
             raise ConfigError(f"{message} (snippets_strict_isolation is on) [snippets.isolation]")
         warn(message, Subtype.ISOLATION, None)
-    # On env, not on a module global: parallel readers are forked with it.
-    app.env.snippets_engine = Engine(settings=settings, isolation=isolation, checking=checking,
-                                     on_timeout=explain_hang)  # type: ignore[attr-defined]
+    return isolation
 
 
 def add_static_path(app: Sphinx, config: Config) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import shutil
 from dataclasses import dataclass, field
@@ -10,10 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import sandbox
 from .cache import make_key, normalise_code
-from .diagram import summary, to_dot
 from .outcome import Execution, Step
-from .postmortem import explain, snapshot
-from .trace import TraceError, parse_trace, strace_argv
 from .runners import Source
 
 if TYPE_CHECKING:
@@ -31,7 +29,9 @@ ENGINE_VERSION = "1"
 _BOX_SOURCES = ("sandbox.py", "init.c", "execute.py")
 
 
+@functools.cache
 def _box_version() -> str:
+    """Hash of the box's sources, read once per process: every cache key needs it."""
     here = Path(__file__).parent
     digest = hashlib.sha256()
     for name in _BOX_SOURCES:
@@ -169,6 +169,11 @@ def execute(example: Example, settings: Settings, isolation: sandbox.Isolation,
 def _traced_run(ws: sandbox.Workspace, command: sandbox.Command, limits: sandbox.Limits,
                 strace: str) -> dict[str, Any]:
     """One more run under strace; the page's output comes from the untraced runs (strace shows in `ps`)."""
+    # Imported here, like postmortem below: most builds trace nothing, and these modules'
+    # tables cost about 10 ms at import, a sixth of what a no-op build may add to Sphinx's own.
+    from .diagram import summary, to_dot
+    from .trace import TraceError, parse_trace, strace_argv
+
     tracer = shutil.which(strace)
     if tracer is None:
         return {"error": f"the tracer {strace!r} is not installed (apt-get install strace), so no picture was made"}
@@ -190,6 +195,8 @@ def _traced_run(ws: sandbox.Workspace, command: sandbox.Command, limits: sandbox
 
 def explain_hang(root_pid: int) -> tuple[str, ...]:
     """Post-mortem of a timed-out example: what each process is blocked in, which pipe ends it holds."""
+    from .postmortem import explain, snapshot
+
     try:
         return tuple(explain(snapshot(root_pid)))
     except OSError as err:  # the processes vanished while we looked
@@ -210,8 +217,8 @@ class Engine:
 
     settings: Settings
     """Validated configuration."""
-    isolation: sandbox.Isolation
-    """The protections this machine offers."""
+    probe: Callable[[], sandbox.Isolation]
+    """Finds out which protections this machine offers (it starts processes); see `isolation`."""
     checking: bool = False
     """True under `make doctest`: every example runs fresh, several times."""
     on_timeout: Callable[[int], tuple[str, ...]] | None = None
@@ -220,6 +227,12 @@ class Engine:
     """Examples the pre-pass already started (prefetch.py), by cache key; the directive takes them."""
     toolchains: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     """Toolchain version strings, asked once per build (each asking starts a process)."""
+
+    @functools.cached_property
+    def isolation(self) -> sandbox.Isolation:
+        """The protections this machine offers, probed on first need: a build that runs no example
+        (a no-op rebuild, every result cached) starts no process at all."""
+        return self.probe()
 
     def toolchain(self, runner: Runner) -> str:
         """runner.toolchain(settings), remembered for the rest of the build."""

@@ -177,6 +177,11 @@ def start(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     survive a fork, and the readers inherit the finished results.
     """
     engine: Engine = env.snippets_engine  # type: ignore[attr-defined]
+    if docnames:
+        # Probe here, in the main process, once: forked readers inherit the answer (and any
+        # warning about missing protections is given once). A no-op build reads nothing and
+        # starts no process.
+        _ = engine.isolation
     cache = Cache(engine.settings.cache_dir)
     jobs: list[tuple[Job, str | None]] = []
     seen = set(engine.prefetched)
