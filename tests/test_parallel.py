@@ -16,16 +16,24 @@ from sphinx.testing.util import SphinxTestApp
 from snippets import prefetch
 from snippets.execute import Engine
 from snippets.nodes import snippet_result
+from snippets.report import reports_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
+
+    from docutils import nodes
 
 PAGES = ("one", "two", "three", "four")
 
 
 def engine_of(app: SphinxTestApp) -> Engine:
     return getattr(app.env, "snippets_engine", None) or app.snippets_engine  # type: ignore[attr-defined]
+
+
+def written(app: SphinxTestApp, docname: str) -> nodes.document:
+    """The page as it was written: results still running while it was read are completed."""
+    return app.env.get_and_resolve_doctree(docname, app.builder, tags=app.tags)
 
 
 @pytest.fixture
@@ -97,7 +105,7 @@ def test_scan_finds_the_keys_the_directive_computes(make_build: Callable[..., Sp
 def test_every_started_example_is_taken(make_build: Callable[..., SphinxTestApp]) -> None:
     app = make_build("taken")
     assert not engine_of(app).prefetched
-    reports = [node["report"] for page in PAGES for node in app.env.get_doctree(page).findall(snippet_result)]
+    reports = [node["report"] for page in PAGES for node in written(app, page).findall(snippet_result)]
     assert len(reports) == 8
     repeated = [r for r in reports if r["file"] == "examples/greet/main.py" and r["docname"] in ("one", "four")]
     assert sorted(r["cached"] for r in repeated) == [False, True]  # one run served both pages, as serially
@@ -105,7 +113,7 @@ def test_every_started_example_is_taken(make_build: Callable[..., SphinxTestApp]
 
 def test_examples_run_at_the_same_time(make_build: Callable[..., SphinxTestApp]) -> None:
     app = make_build("timing")
-    outputs = [node.astext() for node in app.env.get_doctree("timing").findall(snippet_result)]
+    outputs = [node.astext() for node in written(app, "timing").findall(snippet_result)]
     spans = [[float(x) for x in re.findall(r"(?:start|end)=([0-9.]+)", text)] for text in outputs]
     (start1, end1), (start2, end2), (hang_start,) = spans
     if prefetch.workers() >= 2:
@@ -125,3 +133,60 @@ def test_engine_pickles_without_its_running_examples(make_build: Callable[..., S
     again = pickle.loads(pickle.dumps(engine))
     assert again.settings == engine.settings
     assert not again.prefetched
+
+
+SLOW_PAGE = """\
+---
+orphan: true
+---
+# Slow
+
+```{exec_code}
+:filename: sleepy/main.py
+```
+"""
+SLOW_PROGRAM = """\
+import sys
+import time
+
+time.sleep(1)
+print("woke up after a second")
+sys.exit(3)
+"""
+
+
+def test_a_result_still_running_while_its_page_is_read_is_completed_when_it_is_written(
+        rootdir: Path, tmp_path: Path) -> None:
+    srcdir = tmp_path / "deferred"
+    shutil.copytree(rootdir / "test-parallel", srcdir)
+    (srcdir / "slow.md").write_text(SLOW_PAGE, encoding="utf-8")
+    (srcdir / "examples" / "sleepy").mkdir()
+    (srcdir / "examples" / "sleepy" / "main.py").write_text(SLOW_PROGRAM, encoding="utf-8")
+
+    def build() -> SphinxTestApp:
+        app = SphinxTestApp("html", srcdir=srcdir, status=StringIO(), warning=StringIO())
+        try:
+            app.build()
+        finally:
+            app.cleanup()
+        return app
+
+    first = build()
+    # Read while the example slept: the pickled page holds it pending, the written page has it all.
+    (read,) = first.env.get_doctree("slow").findall(snippet_result)
+    assert "pending" in read
+    html = (first.outdir / "slow.html").read_text(encoding="utf-8")
+    assert "woke up after a second" in html and "exit 3" in html
+    message = "SRC/slow.md:6: WARNING: examples/sleepy/main.py: declared `exit 0`"
+    assert [line for line in warnings_of(first) if message in line] != []
+    assert sum(message in line for line in warnings_of(first)) == 1  # once, with the page's line
+    (entry,) = reports_of(first.env)["slow"]
+    assert entry["observed"] == "exit 3" and entry["cached"] is False and "pending" not in entry
+
+    # A later build that writes the page again without reading it completes it from the cache:
+    # same output, no warning repeated, and the report still says the example ran when read.
+    second = build()
+    (again,) = written(second, "slow").findall(snippet_result)
+    assert "woke up after a second" in again.astext()
+    assert again["report"]["cached"] is False
+    assert not any(message in line for line in warnings_of(second))

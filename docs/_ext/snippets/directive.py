@@ -16,17 +16,22 @@ from sphinx_exec_code.code_format import VisibilityMarkerError, get_show_exec_co
 from sphinx_exec_code.sphinx_exec import ExecCode
 from sphinx_exec_code.sphinx_spec import get_specs
 
-from . import expected, render, runners
+from . import expected, render, results, runners
 from .cache import Cache, CorruptEntry
 from .execute import Engine, Example, cache_key, execute
 from .normalize import NormalizerError, check_names
 from .nodes import snippet_result
+from .outcome import Execution, ExpectationError, parse_expectation
+from .results import Presentation
 from .sandbox import SandboxError
-from .outcome import Execution, Expectation, ExpectationError, mismatches, observed, parse_expectation
 from .warnings import Subtype, warn
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from sphinx.util.typing import OptionSpec
+
+    from .prefetch import Prefetched
 
 _MARKERS = {f"{kind}:{edge}" for kind in ("hide", "skip") for edge in ("start", "stop", "toggle")}
 
@@ -208,13 +213,50 @@ class ExecCodeDirective(ExecCode):
                  (self.env.docname, self.lineno))
             return [*code_nodes, render.not_run(str(err))]
 
+        presentation = Presentation(
+            docname=self.env.docname, line=self.lineno, declared=declared, names=names,
+            any_order=self.options.get("order") == "any", runs_declared="runs" in self.options,
+            hide_output="hide_output" in self.options,
+        )
+        expected_file = results.expected_file_of(example)
+        if expected_file is not None and not settings.update_outputs and expected_file.exists():
+            self.env.note_dependency(str(expected_file))  # editing the .out re-checks the page
+        node = snippet_result()
+        key = cache_key(example, settings, toolchain)
+        running = engine.prefetched.pop(key, None)
+        shared = engine.deferred.get(key) if running is None else None  # the same example, shown before
+        waiting_for = running or shared
+        if waiting_for is not None and not waiting_for.done() and self._may_defer(engine):
+            # Read on; the page is completed when it is written (results.py).
+            engine.deferred[key] = waiting_for
+            node.extend(code_nodes)
+            node["pending"] = results.Pending(key, example, presentation, shared=shared is not None)
+            node["report"] = results.pending_report(example, presentation, settings)
+            return [node]
         try:
-            execution, cached = self._execution(example, engine, toolchain)
+            execution, cached = self._execution(example, engine, key, running)
         except SandboxError as err:
             # The box could not be built, or the build is being interrupted: say so, run nothing.
             warn(f"{err}", Subtype.ISOLATION, (self.env.docname, self.lineno))
             return [*code_nodes, render.not_run(str(err))]
-        return [self._result_node(example, execution, cached, declared, names, code_nodes)]
+        node.extend(code_nodes)
+        assessment = results.publish(node, example, presentation, execution, cached, settings)
+        if expected_file is not None and settings.update_outputs:
+            # Rewrite only what really changed: an order-insensitive example whose lines merely
+            # came out in another order keeps its file, so `git diff` shows real changes only.
+            old = expected_file.read_text(encoding="utf-8") if expected_file.exists() else None
+            if old is None or expected.diff(old, assessment.normalized[0], any_order=presentation.any_order,
+                                            label=""):
+                expected_file.write_text(assessment.normalized[0], encoding="utf-8")
+        return [node]
+
+    @staticmethod
+    def _may_defer(engine: Engine) -> bool:
+        """Leave the result for write time? Not when checking or writing expected outputs (they
+        need every result while reading), nor without the cache (a page rewritten later, without
+        being read, finds its result there)."""
+        settings = engine.settings
+        return settings.use_cache and not settings.update_outputs and not engine.checking
 
     def _inline_prelude(self, runner: runners.Runner) -> str:
         if runner.name != "c":
@@ -227,9 +269,8 @@ class ExecCodeDirective(ExecCode):
     def _code_line(self) -> int:
         return self._get_code_line(self.lineno, self.content) + 1
 
-    def _execution(self, example: Example, engine: Engine, toolchain: str) -> tuple[Execution, bool]:
-        key = cache_key(example, engine.settings, toolchain)
-        started = engine.prefetched.pop(key, None)
+    def _execution(self, example: Example, engine: Engine, key: str,
+                   started: Future[Prefetched] | None) -> tuple[Execution, bool]:
         if started is not None:  # the pre-pass ran it while Sphinx was reading (prefetch.py)
             done = started.result()
             if done.corrupt:
@@ -268,71 +309,3 @@ class ExecCodeDirective(ExecCode):
         box = nodes.container(classes=["snippet-code"])
         box.extend(block.run())
         return [box]
-
-    def _result_node(self, example: Example, execution: Execution, cached: bool, declared: Expectation,
-                     names: tuple[str, ...], code_nodes: list[nodes.Node]) -> snippet_result:
-        settings = self._engine().settings
-        location = (self.env.docname, self.lineno)
-        any_order = self.options.get("order") == "any"
-        normalized = [expected.render(execution, i, names, settings.normalizers)
-                      for i in range(max(1, len(execution.runs)))]
-        problems = mismatches(declared, execution)
-        what = f"{example.file.relative_to(settings.examples_dir.parent)}" if example.file else "inline example"
-        for problem in problems:
-            subtype = {"timeout": Subtype.TIMEOUT, "compile-error": Subtype.COMPILE}.get(
-                observed(execution).kind, Subtype.EXIT_STATUS)
-            tail = execution.runs[0].output if execution.runs else (execution.compile.output if execution.compile else "")
-            tail = "\n".join(tail.rstrip().splitlines()[-5:])
-            warn(f"{what}: {problem}; fix the program or declare what really happens with :expect: "
-                 f"{observed(execution).describe()!r}" + (f"\n  last output:\n{textwrap.indent(tail, '    ')}" if tail else ""),
-                 subtype, location)
-
-        diff_lines: list[str] = []
-        expected_file = expected.path_for(example.file) if example.file else None
-        if expected_file is not None and settings.update_outputs:
-            # Rewrite only what really changed: an order-insensitive example whose lines merely
-            # came out in another order keeps its file, so `git diff` shows real changes only.
-            old = expected_file.read_text(encoding="utf-8") if expected_file.exists() else None
-            if old is None or expected.diff(old, normalized[0], any_order=any_order, label=""):
-                expected_file.write_text(normalized[0], encoding="utf-8")
-        elif expected_file is not None and expected_file.exists():
-            self.env.note_dependency(str(expected_file))  # editing the .out re-checks the page
-            want = expected_file.read_text(encoding="utf-8")
-            label = str(expected_file.relative_to(settings.examples_dir.parent))
-            for index, text in enumerate(normalized):
-                diff_lines = expected.diff(want, text, any_order=any_order, label=label)
-                if diff_lines:
-                    run_note = f" (run {index + 1} of {len(normalized)})" if len(normalized) > 1 else ""
-                    warn(f"output differs from {label}{run_note}; if the change is intended, run `make outputs` "
-                         "and review the diff\n" + "\n".join(diff_lines), Subtype.MISMATCH, location)
-                    break
-        racy = (len(normalized) > 1 and "runs" not in self.options and not any_order
-                and len(expected.variants(normalized, any_order=False)) > 1)
-        if racy:
-            warn(f"{what} gave different output on repeated runs but is not declared racy; add "
-                 ":order: any (line order varies) or :runs: N (show the variants)", Subtype.RACE, location)
-
-        node = snippet_result()
-        node["classes"] += [f"snippet-lang-{example.runner.name}", f"snippet-outcome-{observed(execution).kind}"]
-        node["report"] = {
-            "docname": self.env.docname,
-            "line": self.lineno,
-            "file": str(example.file.relative_to(settings.examples_dir.parent)) if example.file else None,
-            "expected_file": str(expected_file.relative_to(settings.examples_dir.parent)) if expected_file else None,
-            "has_expected": bool(expected_file and expected_file.exists()),
-            "language": example.runner.name,
-            "declared": declared.describe(),
-            "observed": observed(execution).describe(),
-            "problems": problems,
-            "diff": diff_lines,
-            "cached": cached,
-            "race": racy,
-            "duration": round(sum(s.duration for s in (execution.compile, *execution.runs) if s), 3),
-        }
-        node.extend(code_nodes)
-        node.extend(render.outcome_nodes(execution, declared, hide_output="hide_output" in self.options,
-                                         any_order=any_order, normalized_runs=normalized))
-        if execution.trace is not None:
-            node.extend(render.trace_nodes(execution.trace, self.env.docname, self.lineno))
-        return node
-

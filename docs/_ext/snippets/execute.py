@@ -225,6 +225,10 @@ class Engine:
     """Called with the box's root pid just before a timed-out example is killed (post-mortem)."""
     prefetched: Started = field(default_factory=lambda: Started(), compare=False, repr=False)
     """Examples the pre-pass already started (prefetch.py), by cache key; the directive takes them."""
+    deferred: Started = field(default_factory=lambda: Started(), compare=False, repr=False)
+    """Examples still running when their page was read, by cache key (results.py completes them)."""
+    warned: set[tuple[str, int]] = field(default_factory=set, compare=False, repr=False)
+    """Locations whose pending result has been assessed, so each warns once per build."""
     toolchains: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     """Toolchain version strings, asked once per build (each asking starts a process)."""
 

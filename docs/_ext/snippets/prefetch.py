@@ -172,9 +172,9 @@ def _reads_in_parallel(app: Sphinx) -> bool:
 def start(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     """env-before-read-docs: start every outdated example that has no usable cache entry.
 
-    Reading in one process, the pool runs while Sphinx parses and the directive waits only for
-    its own example. Before forked readers (`-j N`), the pool finishes first: threads do not
-    survive a fork, and the readers inherit the finished results.
+    The pool runs while Sphinx parses, and the directive waits only for its own example. Under
+    `-j N` the pages are then read in this process (see _read_in_this_process); when nothing
+    needs to run, Sphinx's forked readers work as usual.
     """
     engine: Engine = env.snippets_engine  # type: ignore[attr-defined]
     if docnames:
@@ -212,4 +212,35 @@ def start(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
             engine.prefetched[job.key] = pool.submit(_run, job.example, job.key, engine, corrupt)
     for pool in pools:
         # Queued jobs still run after shutdown; the threads end once their queue is empty.
-        pool.shutdown(wait=_reads_in_parallel(app))
+        pool.shutdown(wait=False)
+    if _reads_in_parallel(app):
+        _read_in_this_process(app)
+
+
+def _read_in_this_process(app: Sphinx) -> None:
+    """Make Sphinx read this time in one process (and write in one while examples still run).
+
+    With `-j N` Sphinx would now fork readers. The pool already keeps every core busy, its
+    threads do not survive a fork, and forked readers could only start once it had finished;
+    reading here instead overlaps Sphinx's parsing with the examples. Sphinx decides on forked
+    writers after reading, from app.parallel; `-j N` is given back then, unless examples are
+    still running (see after_reading).
+    """
+    jobs = app.parallel
+    app.parallel = 1
+
+    def restore(app: Sphinx, *args: object) -> None:
+        app.parallel = jobs
+        for listener in listeners:
+            app.disconnect(listener)
+
+    def after_reading(app: Sphinx, env: BuildEnvironment) -> None:
+        engine: Engine = env.snippets_engine  # type: ignore[attr-defined]
+        if not any(not started.done() for started in engine.deferred.values()):
+            restore(app)
+        # Otherwise examples still run in this process's threads. A writer forked now would get
+        # a copy of every pipe a box is being started with, and that box's output would not end
+        # until the writer did: the fork-with-threads trap the lecture is about. The pages are
+        # written here, each as soon as its examples are done.
+
+    listeners = [app.connect("env-updated", after_reading), app.connect("build-finished", restore)]

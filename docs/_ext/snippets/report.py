@@ -14,6 +14,7 @@ from sphinx.util.docutils import SphinxDirective
 from . import downloads
 from .nodes import snippet_result
 from .render import badge
+from .results import Pending, resolve
 
 if TYPE_CHECKING:
     from collections.abc import Set
@@ -47,7 +48,7 @@ class ExecReportDirective(SphinxDirective):
         return [node]
 
 
-def _reports(env: BuildEnvironment) -> dict[str, list[dict[str, Any]]]:
+def reports_of(env: BuildEnvironment) -> dict[str, list[dict[str, Any]]]:
     if not hasattr(env, REPORTS):
         setattr(env, REPORTS, {})
     return getattr(env, REPORTS)
@@ -81,14 +82,14 @@ class ReportCollector(EnvironmentCollector):
         self.read_any = False
 
     def clear_doc(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-        _reports(env).pop(docname, None)
+        reports_of(env).pop(docname, None)
         _report_pages(env).discard(docname)
 
     def merge_other(self, app: Sphinx, env: BuildEnvironment, docnames: Set[str], other: BuildEnvironment) -> None:
-        theirs, their_pages = _reports(other), _report_pages(other)
+        theirs, their_pages = reports_of(other), _report_pages(other)
         for docname in docnames:
             if docname in theirs:
-                _reports(env)[docname] = theirs[docname]
+                reports_of(env)[docname] = theirs[docname]
             if docname in their_pages:
                 _report_pages(env).add(docname)
         self.read_any = True
@@ -99,9 +100,11 @@ class ReportCollector(EnvironmentCollector):
         for node in doctree.findall(snippet_result):
             report = dict(node["report"])
             report["anchor"] = _anchor(doctree, node, report)
+            if "pending" in node:  # still running: completed when a page needs it (ResolvePending)
+                report["pending_example"] = node["pending"]
             found.append(report)
         if found:
-            _reports(app.env)[docname] = found
+            reports_of(app.env)[docname] = found
         if any(doctree.findall(exec_report)):
             _report_pages(app.env).add(docname)
         self.read_any = True
@@ -111,7 +114,7 @@ class ReportCollector(EnvironmentCollector):
         """An environment pickled before this collector existed has no reports: read every page again."""
         if hasattr(env, REPORTS):
             return []
-        _reports(env)
+        reports_of(env)
         _report_pages(env)
         return sorted(env.found_docs - set(added))
 
@@ -167,7 +170,7 @@ def _observed_cell(report: dict[str, Any]) -> nodes.entry:
 def report_table(app: Sphinx, fromdocname: str) -> list[nodes.Node]:
     """The summary and the table, built from what every page's readers collected."""
     env = app.env
-    reports = _reports(env)
+    reports = reports_of(env)
     rows = []
     totals = {"examples": 0, "cached": 0, "ran": 0.0, "failed": 0}
     for docname in reading_order(env):
@@ -227,8 +230,46 @@ class FillReports(SphinxPostTransform):
     default_priority = 400
 
     def run(self, **kwargs: Any) -> None:
-        for node in list(self.document.findall(exec_report)):
+        tables = list(self.document.findall(exec_report))
+        if tables:
+            complete_reports(self.env)
+        for node in tables:
             node.replace_self(report_table(self.app, self.env.docname))
+
+
+def store(env: BuildEnvironment, report: dict[str, Any]) -> None:
+    """Put a completed report in place of its pending entry (same page, same line)."""
+    for entry in reports_of(env).get(report["docname"], ()):
+        if entry.get("pending") and entry["line"] == report["line"]:
+            anchor = entry.get("anchor")
+            entry.clear()
+            entry.update(report)
+            if anchor is not None:
+                entry["anchor"] = anchor
+
+
+def complete_reports(env: BuildEnvironment) -> None:
+    """Every report still pending, completed from the pool or the cache, before a table is drawn."""
+    for entries in reports_of(env).values():
+        for entry in entries:
+            pending = entry.get("pending_example")
+            if isinstance(pending, Pending):
+                store(env, resolve(env, pending, None))
+
+
+class ResolvePending(SphinxPostTransform):
+    """Complete the pending results of the page being written (waiting for the pool if need be),
+    and their entries in the report."""
+
+    default_priority = 100  # before the report table (400) and the theme's own post-transforms
+
+    def run(self, **kwargs: Any) -> None:
+        for node in list(self.document.findall(snippet_result)):
+            pending = node.get("pending")
+            if pending is None:
+                continue
+            del node["pending"]
+            store(self.env, resolve(self.env, pending, node, self.document))
 
 
 def register(app: Sphinx) -> None:
@@ -236,4 +277,5 @@ def register(app: Sphinx) -> None:
     app.add_node(exec_report)
     app.add_directive("exec-report", ExecReportDirective)
     app.add_env_collector(ReportCollector)
+    app.add_post_transform(ResolvePending)
     app.add_post_transform(FillReports)
