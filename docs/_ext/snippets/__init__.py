@@ -13,7 +13,7 @@ from . import config, downloads, nodes, prefetch, report
 from .check import SnippetsCheckBuilder
 from .directive import ExecCodeDirective
 from .execute import Engine, explain_hang
-from .sandbox import Isolation, probe
+from .sandbox import Isolation, prepare_launcher, probe
 from .warnings import Subtype, warn
 
 if TYPE_CHECKING:
@@ -51,6 +51,11 @@ def probe_isolation(state_dir: Path, hidden: tuple[str, ...], strict: bool) -> I
     return isolation
 
 
+def start_launcher(app: Sphinx, _config: Config) -> None:
+    """config-inited: on a first build, compile the sandbox's launcher while Sphinx sets up."""
+    prepare_launcher(config.settings(app).cache_dir / "bin")
+
+
 def add_static_path(app: Sphinx, config: Config) -> None:
     """config-inited: ship the badge and output styles."""
     config.html_static_path.append(str(STATIC))
@@ -70,6 +75,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_css_file("snippets.css")
     app.connect("config-inited", config.validate)
     app.connect("config-inited", add_static_path)
+    app.connect("config-inited", start_launcher)
     app.connect("builder-inited", create_engine)
     app.connect("env-before-read-docs", prefetch.start)
     report.register(app)
