@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from conftest import need
+from sphinx.builders import Builder
 from sphinx.testing.util import SphinxTestApp
 
 from snippets import prefetch
@@ -155,21 +156,28 @@ sys.exit(3)
 """
 
 
-def test_a_result_still_running_while_its_page_is_read_is_completed_when_it_is_written(
-        rootdir: Path, tmp_path: Path) -> None:
-    srcdir = tmp_path / "deferred"
+def slow_project(rootdir: Path, srcdir: Path) -> Callable[..., SphinxTestApp]:
+    """The parallel root plus an orphan page whose example sleeps a second; returns a builder."""
+    need("cc")
     shutil.copytree(rootdir / "test-parallel", srcdir)
     (srcdir / "slow.md").write_text(SLOW_PAGE, encoding="utf-8")
     (srcdir / "examples" / "sleepy").mkdir()
     (srcdir / "examples" / "sleepy" / "main.py").write_text(SLOW_PROGRAM, encoding="utf-8")
 
-    def build() -> SphinxTestApp:
-        app = SphinxTestApp("html", srcdir=srcdir, status=StringIO(), warning=StringIO())
+    def build(**kwargs: object) -> SphinxTestApp:
+        app = SphinxTestApp("html", srcdir=srcdir, status=StringIO(), warning=StringIO(), **kwargs)  # type: ignore[arg-type]
         try:
             app.build()
         finally:
             app.cleanup()
         return app
+
+    return build
+
+
+def test_a_result_still_running_while_its_page_is_read_is_completed_when_it_is_written(
+        rootdir: Path, tmp_path: Path) -> None:
+    build = slow_project(rootdir, tmp_path / "deferred")
 
     first = build()
     # Read while the example slept: the pickled page holds it pending, the written page has it all.
@@ -190,3 +198,28 @@ def test_a_result_still_running_while_its_page_is_read_is_completed_when_it_is_w
     assert "woke up after a second" in again.astext()
     assert again["report"]["cached"] is False
     assert not any(message in line for line in warnings_of(second))
+
+
+def test_no_reader_or_writer_is_forked_while_examples_run(rootdir: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process forked while the pool's threads start boxes would hold copies of their pipes:
+    subprocess waits for end of file on one of them, which then never comes (a deadlock)."""
+    forked: list[str] = []
+    for method in ("_read_parallel", "_write_parallel"):
+        original = getattr(Builder, method)
+
+        def spy(self: Builder, *args: object, _original: Callable[..., None] = original,
+                _name: str = method, **kwargs: object) -> None:
+            forked.append(_name)
+            _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(Builder, method, spy)
+    build = slow_project(rootdir, tmp_path / "forks")
+
+    first = build(parallel=2)
+    assert forked == []  # read and written in this process: the example slept through both
+    assert "woke up after a second" in (first.outdir / "slow.html").read_text(encoding="utf-8")
+
+    second = build(parallel=2, freshenv=True)  # every result cached: nothing runs, -j 2 as usual
+    assert forked == ["_read_parallel", "_write_parallel"]
+    assert "woke up after a second" in (second.outdir / "slow.html").read_text(encoding="utf-8")

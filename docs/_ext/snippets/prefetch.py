@@ -217,6 +217,12 @@ def start(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
         _read_in_this_process(app)
 
 
+def still_running(engine: Engine) -> bool:
+    """Is any example the pool started still running (taken by a directive or not)?"""
+    started = [*engine.prefetched.values(), *engine.deferred.values()]
+    return any(not future.done() for future in started)
+
+
 def _read_in_this_process(app: Sphinx) -> None:
     """Make Sphinx read this time in one process (and write in one while examples still run).
 
@@ -236,11 +242,14 @@ def _read_in_this_process(app: Sphinx) -> None:
 
     def after_reading(app: Sphinx, env: BuildEnvironment) -> None:
         engine: Engine = env.snippets_engine  # type: ignore[attr-defined]
-        if not any(not started.done() for started in engine.deferred.values()):
+        if not still_running(engine):
             restore(app)
-        # Otherwise examples still run in this process's threads. A writer forked now would get
-        # a copy of every pipe a box is being started with, and that box's output would not end
-        # until the writer did: the fork-with-threads trap the lecture is about. The pages are
+        # Otherwise examples still run in this process's threads, and a writer forked now would
+        # get a copy of every pipe a thread holds open at that moment. One of them is the pipe
+        # through which subprocess learns that the box's launcher was executed: its reader waits
+        # for end of file, which never comes while the forked writer keeps a copy of the write
+        # end, and the writer in turn waits for this process to take its pages. A deadlock
+        # (it happened while building this site; ch06 tells the story). So the pages are
         # written here, each as soon as its examples are done.
 
     listeners = [app.connect("env-updated", after_reading), app.connect("build-finished", restore)]
