@@ -202,7 +202,9 @@ def _educate_quotes(document: nodes.document, added: list[nodes.Node]) -> None:
     from docutils.utils import new_document
     from sphinx.transforms import SphinxSmartQuotes
 
-    if not added:
+    straight = [text for node in added for text in node.findall(nodes.Text)
+                if ("'" in text or '"' in text) and not isinstance(text.parent, nodes.FixedTextElement)]
+    if not straight:  # the usual case: outputs are literal blocks, badges have no quotes
         return
     parent = added[0].parent
     at = parent.index(added[0])
