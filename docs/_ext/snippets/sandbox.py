@@ -557,6 +557,13 @@ def _wait_exit(proc: subprocess.Popen[bytes], timeout: float) -> bool:
     return True
 
 
+def _box_pids(proc: subprocess.Popen[bytes], cgroups: list[str]) -> set[int]:
+    pids = set(descendants(proc.pid)) if proc.poll() is None else set()
+    for directory in cgroups:
+        pids.update(_cgroup_pids(directory))
+    return pids
+
+
 def _kill_box(proc: subprocess.Popen[bytes], cgroups: list[str], namespaced: bool, *, ended: bool = False) -> None:
     """SIGKILL the command's process group and every process of its box, until none is left.
 
@@ -569,10 +576,16 @@ def _kill_box(proc: subprocess.Popen[bytes], cgroups: list[str], namespaced: boo
         # bwrap exits only after the box's PID 1 has, and the kernel empties a PID namespace
         # before its PID 1 is gone: nothing of the box can be left.
         return
+    # Stop everything first, then kill. Killed one by one, a process could run on for a moment
+    # after another died: a Rust writer whose `cat` was killed first got EPIPE and printed
+    # "Broken pipe" into a timed-out example's output, and its supervisor reported the dead
+    # `cat` as a zombie (make doctest saw that output differ between two runs). Stopping has no
+    # such side effect on anybody else.
+    for pid in _box_pids(proc, cgroups):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGSTOP)
     for _ in range(500):
-        pids = set(descendants(proc.pid)) if proc.poll() is None else set()
-        for directory in cgroups:
-            pids.update(_cgroup_pids(directory))
+        pids = _box_pids(proc, cgroups)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
         for pid in pids:
