@@ -330,6 +330,9 @@ def main() -> int:
             po = med["cold"]["programoutput"]
             print(f"  cold {ours[0]} {ours[1]:.2f} <= programoutput {po:.2f} / 2 = {po / 2:.2f}: "
                   f"{verdict(ours[1] <= po / 2)}")
+            if po / 2 < median(bare_parallel):
+                print(f"    (below the floor: the same examples run bare, {cores} at a time and without "
+                      f"Sphinx, take {median(bare_parallel):.2f} s)")
     for name in ("ours", "ours-j1"):
         if name not in med["no-op"] or not plain:
             continue

@@ -82,7 +82,7 @@ def test_pool_result_equals_running_in_the_directive(make_build: Callable[..., S
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     pooled = make_build("pooled")
     with monkeypatch.context() as m:
-        m.setattr(prefetch, "scan", lambda app, env, docnames: [])
+        m.setattr(prefetch, "_jobs", lambda env, docnames: iter(()))
         alone = make_build("alone")
     assert "snippets: running" not in alone.status.getvalue()
     for page in PAGES:
@@ -93,7 +93,7 @@ def test_pool_result_equals_running_in_the_directive(make_build: Callable[..., S
 def test_scan_finds_the_keys_the_directive_computes(make_build: Callable[..., SphinxTestApp],
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     with monkeypatch.context() as m:
-        m.setattr(prefetch, "scan", lambda app, env, docnames: [])
+        m.setattr(prefetch, "_jobs", lambda env, docnames: iter(()))
         app = make_build("keys")
     engine = engine_of(app)
     stored = {p.stem for p in engine.settings.cache_dir.glob("*/*.json")}

@@ -115,9 +115,13 @@ def _example(options: dict[str, Any], engine: Engine) -> Example | None:
 
 def scan(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> list[Job]:
     """Every `:filename:` exec_code block of these MyST pages, in reading order."""
+    return list(_jobs(env, docnames))
+
+
+def _jobs(env: BuildEnvironment, docnames: list[str]) -> Iterator[Job]:
+    """scan(), one job at a time: the pool starts on the first page's examples while later pages are scanned."""
     engine: Engine = env.snippets_engine  # type: ignore[attr-defined]
     md = create_md_parser(getattr(env, "myst_config", None) or MdParserConfig(), RendererHTML)
-    found: list[Job] = []
     for docname in docnames:
         source = Path(env.doc2path(docname))
         if source.suffix != ".md":
@@ -136,8 +140,7 @@ def scan(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> list[Job]:
             except (MarkupError, OSError, ValueError, runners.ToolchainMissing):
                 continue
             waits = str(parsed.options.get("expect", "")).split()[:1] == ["timeout"]
-            found.append(Job(key, example, waits))
-    return found
+            yield Job(key, example, waits)
 
 
 def _run(example: Example, key: str, engine: Engine, corrupt: str | None) -> Prefetched:
@@ -183,9 +186,14 @@ def start(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
         # starts no process.
         _ = engine.isolation
     cache = Cache(engine.settings.cache_dir)
-    jobs: list[tuple[Job, str | None]] = []
+    # One thread per core (plus one) for the examples that compute; the declared hangs sleep
+    # until their timeout, so each gets a thread of its own (up to MAX_WAITING) instead of
+    # holding a core's. Threads start with the first job submitted.
+    computing = ThreadPoolExecutor(max_workers=workers(), thread_name_prefix="snippets")
+    waiting = ThreadPoolExecutor(max_workers=MAX_WAITING, thread_name_prefix="snippets-hang")
+    started = {False: 0, True: 0}
     seen = set(engine.prefetched)
-    for job in scan(app, env, docnames):
+    for job in _jobs(env, docnames):
         if job.key in seen:
             continue
         seen.add(job.key)
@@ -196,23 +204,16 @@ def start(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
                     continue
             except CorruptEntry as err:
                 corrupt = str(err)
-        jobs.append((job, corrupt))
-    if not jobs:
-        return
-    computing = [(job, corrupt) for job, corrupt in jobs if not job.waits]
-    waiting = [(job, corrupt) for job, corrupt in jobs if job.waits]
-    # One thread per core for the examples that compute; the declared hangs sleep until their
-    # timeout, so each gets a thread of its own (up to MAX_WAITING) instead of holding a core's.
-    pools = [ThreadPoolExecutor(max_workers=size, thread_name_prefix="snippets")
-             for size in (min(workers(), len(computing)), min(MAX_WAITING, len(waiting))) if size]
-    logger.info("snippets: running %d example(s), %d at a time, and %d declared hang(s) beside them",
-                len(computing), min(workers(), len(computing)), len(waiting))
-    for group, pool in zip([g for g in (computing, waiting) if g], pools):
-        for job, corrupt in group:
-            engine.prefetched[job.key] = pool.submit(_run, job.example, job.key, engine, corrupt)
-    for pool in pools:
+        pool = waiting if job.waits else computing
+        engine.prefetched[job.key] = pool.submit(_run, job.example, job.key, engine, corrupt)
+        started[job.waits] += 1
+    for pool in (computing, waiting):
         # Queued jobs still run after shutdown; the threads end once their queue is empty.
         pool.shutdown(wait=False)
+    if not any(started.values()):
+        return
+    logger.info("snippets: running %d example(s), %d at a time, and %d declared hang(s) beside them",
+                started[False], min(workers(), started[False]), started[True])
     if _reads_in_parallel(app):
         _read_in_this_process(app)
 
