@@ -13,7 +13,7 @@ from io import StringIO
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import need
+from conftest import build_app, need
 from sphinx.testing.util import SphinxTestApp
 
 from snippets import execute, runners
@@ -211,13 +211,7 @@ def clean(app: SphinxTestApp) -> None:
     shutil.rmtree(app.doctreedir)
 
 
-def build(srcdir: Path, **kwargs: object) -> SphinxTestApp:
-    app = SphinxTestApp("html", srcdir=srcdir, status=StringIO(), warning=StringIO(), **kwargs)  # type: ignore[arg-type]
-    try:
-        app.build()
-    finally:
-        app.cleanup()
-    return app
+build = build_app
 
 
 def reports(app: SphinxTestApp, docname: str = "index") -> dict[str, dict[str, object]]:

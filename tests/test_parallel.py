@@ -6,11 +6,10 @@ import pickle
 import re
 import shutil
 from concurrent.futures import Future
-from io import StringIO
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import need
+from conftest import build_app, need
 from sphinx.builders import Builder
 from sphinx.testing.util import SphinxTestApp
 
@@ -45,12 +44,7 @@ def make_build(rootdir: Path, tmp_path: Path) -> Callable[..., SphinxTestApp]:
     def make(name: str, **kwargs: object) -> SphinxTestApp:
         srcdir = tmp_path / name
         shutil.copytree(rootdir / "test-parallel", srcdir)
-        app = SphinxTestApp("html", srcdir=srcdir, status=StringIO(), warning=StringIO(), **kwargs)  # type: ignore[arg-type]
-        try:
-            app.build()
-        finally:
-            app.cleanup()
-        return app
+        return build_app(srcdir, **kwargs)
 
     return make
 
@@ -164,15 +158,7 @@ def slow_project(rootdir: Path, srcdir: Path) -> Callable[..., SphinxTestApp]:
     (srcdir / "examples" / "sleepy").mkdir()
     (srcdir / "examples" / "sleepy" / "main.py").write_text(SLOW_PROGRAM, encoding="utf-8")
 
-    def build(**kwargs: object) -> SphinxTestApp:
-        app = SphinxTestApp("html", srcdir=srcdir, status=StringIO(), warning=StringIO(), **kwargs)  # type: ignore[arg-type]
-        try:
-            app.build()
-        finally:
-            app.cleanup()
-        return app
-
-    return build
+    return lambda **kwargs: build_app(srcdir, **kwargs)
 
 
 def test_a_result_still_running_while_its_page_is_read_is_completed_when_it_is_written(
