@@ -672,6 +672,14 @@ def _owner_pidfd(owner: int) -> int | None:
         return None
 
 
+def _outermost(paths: list[str]) -> list[str]:
+    """Drop every path inside another one: hiding /work/site hides /work/site/docs too, and each
+    extra tmpfs (plus its read-only remount) is two more mounts for every box."""
+    real = [os.path.realpath(p) for p in paths]
+    return [p for p, r in zip(paths, real)
+            if not any(r != other and r.startswith(other.rstrip("/") + "/") for other in real)]
+
+
 def _box_uid() -> int:
     """A uid no one else uses, so RLIMIT_NPROC counts this example's processes only."""
     return _UID_BASE + ((os.getpid() << 10) + next(_COUNTER)) % (1 << 24)
@@ -772,7 +780,7 @@ class Workspace:
         for scratch in ("/tmp", "/var/tmp", "/dev/shm"):
             box += ["--perms", "1777", "--size", size, "--tmpfs", scratch]
         box += ["--size", size, "--tmpfs", "/run"]
-        hidden = [h for h in iso.hidden if os.path.isdir(h) and h != "/"]
+        hidden = _outermost([h for h in iso.hidden if os.path.isdir(h) and h != "/"])
         for path in hidden:
             box += ["--tmpfs", path]
         for path in command.visible:
