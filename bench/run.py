@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -198,11 +199,14 @@ def edit(tool: Tool, example: corpus.Example, counter: int) -> None:
 Times = dict[str, dict[str, list[tuple[float, float]]]]
 
 
-def run_scenarios(tools: list[Tool], repeats: int, edited: corpus.Example, clean_peers: bool) -> Times:
-    """scenario -> tool -> [(wall, cpu)] per repeat."""
+def run_scenarios(tools: list[Tool], repeats: int, edited: corpus.Example, clean_peers: bool,
+                  floor: Callable[[], None]) -> Times:
+    """scenario -> tool -> [(wall, cpu)] per repeat; floor() measures the bare floor at the start of each repeat."""
     times: Times = {s: {t.name: [] for t in tools} for s in SCENARIOS}
     counter = 0
     for r in range(repeats):
+        print(f"# repeat {r + 1}/{repeats}: bare floor", flush=True)
+        floor()
         for tool in tools:
             print(f"# repeat {r + 1}/{repeats}: {tool.name}", flush=True)
             tool.cold()
@@ -234,6 +238,32 @@ def scaling(names: list[str], base: Path, pages: int, per_page: int, factors: li
 
 
 # -- report -----------------------------------------------------------------------------------
+
+def paired_ratios(times: Times, bare_serial: list[float], bare_edit: list[float]) -> list[tuple[str, list[float]]]:
+    """(target, [time / bound for each repeat]), every bound taken from the same repeat.
+
+    The machine's speed drifts between repeats; a ratio within one repeat is steadier than a
+    ratio of medians taken over all of them.
+    """
+    plain_names = [n for n in ("plain", "plain-j1") if times["cold"].get(n)]
+    if not plain_names:
+        return []
+    out = []
+    for name in ("ours", "ours-j1"):
+        if not times["cold"].get(name):
+            continue
+        repeats = range(len(times["cold"][name]))
+
+        def plain(scenario: str, r: int) -> float:
+            return min(times[scenario][n][r][0] for n in plain_names)
+
+        out.append((f"cold {name}", [times["cold"][name][r][0] / (0.8 * (plain("cold", r) + bare_serial[r]))
+                                     for r in repeats]))
+        out.append((f"no-op {name}", [times["no-op"][name][r][0] / (1.1 * plain("no-op", r)) for r in repeats]))
+        out.append((f"edit {name}", [times["edit"][name][r][0] / (plain("edit", r) + 1.2 * bare_edit[r])
+                                     for r in repeats]))
+    return out
+
 
 def table(rows: list[list[str]]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -282,15 +312,20 @@ def main() -> int:
           f"({sum(e.language == 'python' for e in exs)} Python, {sum(e.language == 'c' for e in exs)} C); "
           f"{cores} cores; -j {args.jobs}; {args.repeats} repeats", flush=True)
 
-    bare_serial, bare_parallel, bare_edit, bare_cpu = [], [], [], []
-    for _ in range(args.repeats):
+    bare_serial: list[float] = []
+    bare_parallel: list[float] = []
+    bare_edit: list[float] = []
+    bare_cpu: list[float] = []
+
+    def floor() -> None:
         wall, used = bare_all(exs, floor_root, 1)
         bare_serial.append(wall)
         bare_cpu.append(used)
         bare_parallel.append(bare_all(exs, floor_root, cores)[0])
         bare_edit.append(bare_one(edited, floor_root))
+
     overhead = isolation_overhead(floor_root, exs, max(10, args.repeats * 5)) if "ours" in names else []
-    times = run_scenarios(tools, args.repeats, edited, args.clean_peers)
+    times = run_scenarios(tools, args.repeats, edited, args.clean_peers, floor)
     med = {s: {t: median([w for w, _ in v]) for t, v in d.items() if v} for s, d in times.items()}
     cpu = {s: {t: median([c for _, c in v]) for t, v in d.items() if v} for s, d in times.items()}
     scale = ({} if args.no_scaling else
@@ -348,6 +383,13 @@ def main() -> int:
     for rel, bare, boxed, commands in overhead:
         per = (boxed - bare) / commands
         print(f"  isolation overhead {rel}: +{per:.1f} ms per command <= ~10 ms: {verdict(per <= 10.5)}")
+    paired = paired_ratios(times, bare_serial, bare_edit)
+    if paired:
+        print()
+        print("the same targets per repeat (each bound from the floor and plain builds of that repeat, which ran")
+        print("minutes apart at most): time / bound, median [min-max] over the repeats; <= 1.00 meets the target")
+        for label, ratios in paired:
+            print(f"  {label:<14} {median(ratios):.2f} [{min(ratios):.2f}-{max(ratios):.2f}]")
     if scale:
         factors = sorted(scale)
         print()
