@@ -118,6 +118,13 @@ def need_namespaces(iso: sandbox.Isolation) -> None:
         pytest.skip("needs bubblewrap's namespaces: this program must never run on the host")
 
 
+def need_process_bound(iso: sandbox.Isolation) -> None:
+    """Forking programs, inside a namespace, with something that bounds their number."""
+    need_namespaces(iso)
+    if iso.cgroup_root is None and not iso.dedicated_uids:
+        pytest.skip("no process bound on this machine")
+
+
 # -- what the host sees -----------------------------------------------------------------------
 
 
@@ -195,6 +202,8 @@ def run_case(box: Box, name: str, args: tuple[str, ...] = (), *, timeout: float 
     started = time.monotonic()
     with sandbox.workspace(iso, disk_bytes=disk_bytes) as ws:
         shutil.copy(HOSTILE / name, ws.path / name)
+        for header in HOSTILE.glob("*.h"):  # must_be_boxed.h: the guard the dangerous ones share
+            shutil.copy(header, ws.path / header.name)
         paths = [str(ws.host_path), str(ws.path)]
         if name.endswith(".c"):
             compiled = ws.run(Command(("cc", "-O1", "-o", "main", name), env=env, timeout=compile_timeout), limit)
@@ -227,9 +236,7 @@ def ran(case: Case) -> Result:
 
 
 def test_fork_bomb(box: Box) -> None:
-    need_namespaces(box.isolation)
-    if box.isolation.cgroup_root is None and not box.isolation.dedicated_uids:
-        pytest.skip("no process bound on this machine")
+    need_process_bound(box.isolation)
     case = run_case(box, "fork_bomb.c", timeout=1.5, processes=32)
     result = ran(case)
     assert result.timed_out and case.seconds < 6
@@ -239,9 +246,7 @@ def test_fork_bomb(box: Box) -> None:
 
 
 def test_exponential_forks(box: Box) -> None:
-    need_namespaces(box.isolation)
-    if box.isolation.cgroup_root is None and not box.isolation.dedicated_uids:
-        pytest.skip("no process bound on this machine")
+    need_process_bound(box.isolation)
     case = run_case(box, "exp_forks.py", timeout=5, processes=16)
     result = ran(case)
     assert result.exit_code == 0 and case.seconds < 8

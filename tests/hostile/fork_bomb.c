@@ -4,16 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static void must_be_boxed(void) {
-    char comm[32] = "";
-    FILE *f = fopen("/proc/1/comm", "r");
-    if (f) { if (!fgets(comm, sizeof comm, f)) comm[0] = '\0'; fclose(f); }
-    if (getpid() > 16 || strncmp(comm, "snippets-init", 13) != 0) {
-        fprintf(stderr, "refusing to run outside the sandbox\n");
-        exit(99);
-    }
-}
+#include "must_be_boxed.h"
 
 int main(void) {
     must_be_boxed();
