@@ -5,6 +5,8 @@ from __future__ import annotations
 import pickle
 import re
 import shutil
+import sys
+import threading
 from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
@@ -13,13 +15,14 @@ from conftest import build_app, need
 from sphinx.builders import Builder
 from sphinx.testing.util import SphinxTestApp
 
-from snippets import prefetch
+import snippets
+from snippets import downloads, prefetch, sandbox
 from snippets.execute import Engine
 from snippets.nodes import snippet_result
 from snippets.report import reports_of
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
     from docutils import nodes
@@ -209,3 +212,73 @@ def test_no_reader_or_writer_is_forked_while_examples_run(rootdir: Path, tmp_pat
     second = build(parallel=2, freshenv=True)  # every result cached: nothing runs, -j 2 as usual
     assert forked == ["_read_parallel", "_write_parallel"]
     assert "woke up after a second" in (second.outdir / "slow.html").read_text(encoding="utf-8")
+
+
+def test_pages_are_scanned_while_the_launcher_compiles(make_build: Callable[..., SphinxTestApp],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a first build nothing can run before the launcher is compiled: the scan goes on
+    meanwhile, and the examples it found start once the launcher is there."""
+    normal = make_build("normal")
+    events: list[str] = []
+    original_jobs, original_probe = prefetch._jobs, snippets.probe
+
+    def jobs(env: object, docnames: list[str]) -> Iterator[prefetch.Job]:
+        for job in original_jobs(env, docnames):  # type: ignore[arg-type]
+            events.append("found")
+            yield job
+
+    def probe(*args: object) -> object:
+        events.append("probe")
+        return original_probe(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(prefetch, "_jobs", jobs)
+    monkeypatch.setattr(snippets, "probe", probe)
+    monkeypatch.setattr(sandbox, "launcher_compiling", lambda: True)
+    held = make_build("held")
+    assert events == ["found"] * 10 + ["probe"]  # every page scanned first, probed once
+    for page in PAGES:
+        assert article(held, page) == article(normal, page), page
+
+    events.clear()
+    monkeypatch.setattr(sandbox, "launcher_compiling", lambda: False)
+    make_build("ready")
+    assert events[:3] == ["found", "probe", "found"]  # the launcher is there: the first example starts at once
+
+
+def test_the_gil_is_handed_over_sooner_only_while_examples_run(make_build: Callable[..., SphinxTestApp],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[float] = []
+    original = prefetch._run
+
+    def run(*args: object) -> prefetch.Prefetched:
+        seen.append(sys.getswitchinterval())
+        return original(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(prefetch, "_run", run)
+    before = sys.getswitchinterval()
+    make_build("gil")
+    assert len(seen) == 9 and set(seen) == {min(before, prefetch.SWITCH_INTERVAL)}
+    assert sys.getswitchinterval() == before
+
+
+def test_downloads_are_published_beside_the_examples(make_build: Callable[..., SphinxTestApp],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """While examples run, the pool copies the downloads too; build-finished takes the result."""
+    threads: list[str] = []
+    original = downloads.publish
+
+    def publish(*args: Path) -> tuple[int, int, bool]:
+        threads.append(threading.current_thread().name)
+        return original(*args)
+
+    monkeypatch.setattr(downloads, "publish", publish)
+    app = make_build("publish")
+    assert len(threads) == 1 and threads[0].startswith("snippets-hang")
+    assert not engine_of(app).background
+    assert (app.outdir / downloads.ARCHIVE).is_file()
+    assert "examples published in _downloads/examples (" in app.status.getvalue()
+
+    threads.clear()
+    again = build_app(app.srcdir)  # nothing runs: published here, in the main thread
+    assert threads == ["MainThread"]
+    assert (again.outdir / downloads.ARCHIVE).is_file()

@@ -18,7 +18,7 @@ import stat
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from sphinx import addnodes
@@ -28,6 +28,7 @@ from .nodes import snippet_result
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from concurrent.futures import Executor, Future
 
     from sphinx.application import Sphinx
 
@@ -35,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 #: Where the archive lands, relative to the HTML output folder (next to Sphinx's own downloads).
 ARCHIVE = "_downloads/examples.zip"
+#: The name of the publishing job among the pool's background work (Engine.background).
+PUBLISHING = "publish examples"
 #: The folder every path inside the archive starts with, so unzipping makes one folder.
 ARCHIVE_ROOT = "examples"
 #: Where each example file is published, relative to the HTML output folder.
@@ -167,12 +170,35 @@ def publish(examples: Path, outdir: Path) -> tuple[int, int, bool]:
     return len(copy), len(stale), zipped
 
 
+def _sources_and_output(app: Sphinx) -> tuple[Path, Path] | None:
+    """(examples folder, HTML output folder), or None when this builder publishes no HTML."""
+    if app.builder.format != "html":
+        return None
+    return Path(app.confdir, app.config.snippets_examples_dir).resolve(), Path(app.outdir)
+
+
+def publish_later(app: Sphinx, background: dict[str, Future[Any]], pool: Executor) -> None:
+    """Start publish() in the pool's thread; publish_examples() takes its result at build-finished.
+
+    Called only while the pages are read and written in this process (examples are running),
+    so no reader or writer is forked while the thread copies files.
+    """
+    where = _sources_and_output(app)
+    if where is not None:
+        background[PUBLISHING] = pool.submit(publish, *where)
+
+
 def publish_examples(app: Sphinx, exception: Exception | None) -> None:
     """build-finished: the example files and their zip into the HTML output (once, in the main process)."""
-    if exception is not None or app.builder.format != "html":
+    engine = getattr(app.env, "snippets_engine", None)
+    started = engine.background.pop(PUBLISHING, None) if engine is not None else None
+    where = _sources_and_output(app)
+    if exception is not None or where is None:
+        if started is not None:  # the build failed: wait for the thread, keep nothing of it
+            with contextlib.suppress(Exception):
+                started.result()
         return
-    examples = Path(app.confdir, app.config.snippets_examples_dir).resolve()
-    copied, removed, zipped = publish(examples, Path(app.outdir))
+    copied, removed, zipped = started.result() if started is not None else publish(*where)
     if copied or removed or zipped:
         logger.info("snippets: examples published in %s (%d copied, %d removed)%s", MIRROR, copied, removed,
                     f" and zipped into {ARCHIVE}" if zipped else "")

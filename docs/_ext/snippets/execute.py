@@ -203,9 +203,9 @@ def explain_hang(root_pid: int) -> tuple[str, ...]:
         return (f"No post-mortem: {err}",)
 
 
-class Started(dict[str, "Future[Prefetched]"]):
-    """Examples the pre-pass started, by cache key. Pickles as empty: the engine lives on `env`,
-    which is pickled (saved, and sent back by every forked reader), and a future cannot travel."""
+class Started(dict[str, "Future[Any]"]):
+    """Work the pre-pass started (examples by cache key). Pickles as empty: the engine lives on
+    `env`, which is pickled (saved, and sent back by every forked reader), and a future cannot travel."""
 
     def __reduce__(self) -> tuple[type[Started], tuple[()]]:
         return (Started, ())
@@ -227,6 +227,8 @@ class Engine:
     """Examples the pre-pass already started (prefetch.py), by cache key; the directive takes them."""
     deferred: Started = field(default_factory=lambda: Started(), compare=False, repr=False)
     """Examples still running when their page was read, by cache key (results.py completes them)."""
+    background: Started = field(default_factory=lambda: Started(), compare=False, repr=False)
+    """Other work the pool's threads do beside the examples, by name (the examples' download copies)."""
     warned: set[tuple[str, int]] = field(default_factory=set, compare=False, repr=False)
     """Locations whose pending result has been assessed, so each warns once per build."""
     toolchains: dict[str, str] = field(default_factory=dict, compare=False, repr=False)

@@ -341,7 +341,8 @@ def _clean_stale(cgroup_parents: Collection[str]) -> None:
 
 
 def _launcher(state_dir: Path) -> Path:
-    return state_dir / f"snippets-init-{_sha(INIT_SOURCE)}-3"
+    # The suffix names the compile flags below: new flags, a new binary.
+    return state_dir / f"snippets-init-{_sha(INIT_SOURCE)}-4"
 
 
 _COMPILING: dict[Path, threading.Thread] = {}
@@ -367,6 +368,11 @@ def prepare_launcher(state_dir: Path) -> None:
     thread.start()
 
 
+def launcher_compiling() -> bool:
+    """Is prepare_launcher()'s compiler still running?"""
+    return any(thread.is_alive() for thread in _COMPILING.values())
+
+
 def _compile_init(state_dir: Path) -> tuple[str | None, str | None]:
     """(path to the launcher, or None with the reason it is missing), from prepare_launcher()'s
     thread when one was started."""
@@ -388,11 +394,12 @@ def _compile_init_now(state_dir: Path) -> tuple[str | None, str | None]:
         # Two builds at once compile to different names and rename: both see a whole binary.
         tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
         # Statically linked where libc.a is installed: it is executed twice per run (launcher,
-        # PID 1), and skipping the dynamic loader saves about 0.1 ms each time. -O1, not -O2:
-        # it only makes system calls, and a cold build compiles it first (168 ms against 230).
-        done = _bare([compiler, "-O1", "-Wall", "-static", "-o", str(tmp), str(INIT_SOURCE)])
+        # PID 1), and skipping the dynamic loader saves about 0.1 ms each time. Not optimised:
+        # it only makes system calls, and a cold build cannot run its first example before it
+        # is compiled (-O0 140 ms, -O1 240 ms, -O2 more; medians of 15 on 2 cores).
+        done = _bare([compiler, "-O0", "-Wall", "-static", "-o", str(tmp), str(INIT_SOURCE)])
         if done.returncode != 0:
-            done = _bare([compiler, "-O1", "-Wall", "-o", str(tmp), str(INIT_SOURCE)])
+            done = _bare([compiler, "-O0", "-Wall", "-o", str(tmp), str(INIT_SOURCE)])
         if done.returncode != 0:
             tmp.unlink(missing_ok=True)
             return None, "the launcher (it failed to compile): no leftover-process report"
