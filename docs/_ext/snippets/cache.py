@@ -68,7 +68,9 @@ class Cache:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{key[:8]}-", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(data, f, ensure_ascii=False)
+                # dumps, not dump: only the one-shot encoder is the C one (dump to a file runs
+                # the pure-Python encoder, about 1 ms per entry, in the pool's threads).
+                f.write(json.dumps(data, ensure_ascii=False))
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

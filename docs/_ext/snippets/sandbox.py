@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import itertools
 import os
@@ -679,12 +680,14 @@ def _owner_pidfd(owner: int) -> int | None:
         return None
 
 
-def _outermost(paths: list[str]) -> list[str]:
+@functools.lru_cache(maxsize=16)
+def _outermost(paths: tuple[str, ...]) -> tuple[str, ...]:
     """Drop every path inside another one: hiding /work/site hides /work/site/docs too, and each
-    extra tmpfs (plus its read-only remount) is two more mounts for every box."""
+    extra tmpfs (plus its read-only remount) is two more mounts for every box. Remembered: the
+    same few folders are asked about for every box, and realpath() costs about 0.1 ms each."""
     real = [os.path.realpath(p) for p in paths]
-    return [p for p, r in zip(paths, real)
-            if not any(r != other and r.startswith(other.rstrip("/") + "/") for other in real)]
+    return tuple(p for p, r in zip(paths, real)
+                 if not any(r != other and r.startswith(other.rstrip("/") + "/") for other in real))
 
 
 def _box_uid() -> int:
@@ -787,7 +790,7 @@ class Workspace:
         for scratch in ("/tmp", "/var/tmp", "/dev/shm"):
             box += ["--perms", "1777", "--size", size, "--tmpfs", scratch]
         box += ["--size", size, "--tmpfs", "/run"]
-        hidden = _outermost([h for h in iso.hidden if os.path.isdir(h) and h != "/"])
+        hidden = _outermost(tuple(h for h in iso.hidden if os.path.isdir(h) and h != "/"))
         for path in hidden:
             box += ["--tmpfs", path]
         for path in command.visible:
