@@ -188,6 +188,14 @@ def test_a_result_still_running_while_its_page_is_read_is_completed_when_it_is_w
     assert again["report"]["cached"] is False
     assert not any(message in line for line in warnings_of(second))
 
+    # Its cache entry damaged since: a warning at the page's line, and the example runs again.
+    entry_file = engine_of(second).settings.cache_dir / read["pending"].key[:2] / f"{read['pending'].key}.json"
+    entry_file.write_text("{not json", encoding="utf-8")
+    (rerun,) = written(second, "slow").findall(snippet_result)
+    assert "woke up after a second" in rerun.astext()
+    damaged = [line for line in warnings_of(second) if "damaged cache entry" in line]
+    assert len(damaged) == 1 and damaged[0].startswith("SRC/slow.md:6: WARNING"), damaged
+
 
 def test_no_reader_or_writer_is_forked_while_examples_run(rootdir: Path, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:

@@ -180,7 +180,8 @@ def _fetch(engine: Engine, pending: Pending) -> tuple[Execution, bool]:
     cache = Cache(engine.settings.cache_dir)
     try:
         hit = cache.get(pending.key)
-    except CorruptEntry:
+    except CorruptEntry as err:
+        warn(f"ignoring a damaged cache entry ({err}); the example runs again", Subtype.CACHE, location)
         hit = None
     if hit is not None:
         return hit, False
