@@ -100,6 +100,27 @@ def test_probe_removes_what_a_killed_build_left(tmp_path: Path, iso: sandbox.Iso
         shutil.rmtree(live_dir, ignore_errors=True)
 
 
+def test_a_cgroup_still_busy_when_its_box_ends_is_removed_at_exit(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """rmdir() of a cgroup fails while the kernel still tears a process down; the build tries
+    again when it exits instead of leaving the empty cgroup behind."""
+    busy = tmp_path / "snippets-1-1"  # an empty folder stands in for the cgroup
+    busy.mkdir()
+    real_rmdir = os.rmdir
+
+    def refuse(path: str) -> None:
+        raise OSError(16, "Device or resource busy", path)
+
+    registered: list[object] = []
+    monkeypatch.setattr(sandbox.atexit, "register", registered.append)
+    monkeypatch.setattr(sandbox.os, "rmdir", refuse)
+    sandbox._drop_cgroups([str(busy)], attempts=3)
+    assert busy.exists() and registered == [sandbox._drop_undropped]
+    monkeypatch.setattr(sandbox.os, "rmdir", real_rmdir)
+    sandbox._drop_undropped()  # what atexit calls
+    assert not busy.exists() and not sandbox._UNDROPPED
+
+
 # -- one run ------------------------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import hashlib
@@ -604,9 +605,9 @@ def _kill_box(proc: subprocess.Popen[bytes], cgroups: list[str], namespaced: boo
         time.sleep(0.002)
 
 
-def _drop_cgroups(paths: Collection[str]) -> None:
+def _drop_cgroups(paths: Collection[str], *, attempts: int = 500, defer: bool = True) -> None:
     for path in paths:
-        for _ in range(500):
+        for _ in range(attempts):
             try:
                 os.rmdir(path)
                 break
@@ -617,6 +618,22 @@ def _drop_cgroups(paths: Collection[str]) -> None:
                     with contextlib.suppress(OSError):
                         os.kill(pid, signal.SIGKILL)
                 time.sleep(0.002)
+        else:
+            if not defer:
+                continue
+            # Still busy after a second (a process the kernel had not finished tearing down):
+            # try again when the interpreter exits, rather than leave an empty cgroup behind.
+            with _RUNNING_LOCK:
+                if not _UNDROPPED:
+                    atexit.register(_drop_undropped)
+                _UNDROPPED.add(path)
+
+
+def _drop_undropped() -> None:
+    with _RUNNING_LOCK:
+        paths = sorted(_UNDROPPED)
+        _UNDROPPED.clear()
+    _drop_cgroups(paths, attempts=50, defer=False)
 
 
 def _read_counter(path: str, key: str) -> int:
@@ -637,6 +654,8 @@ def _read_counter(path: str, key: str) -> int:
 _RUNNING: set[tuple[subprocess.Popen[bytes], tuple[str, ...], bool]] = set()
 _RUNNING_LOCK = threading.Lock()
 _STOPPING = threading.Event()
+#: Cgroups that were still busy when their box ended; removed at interpreter exit.
+_UNDROPPED: set[str] = set()
 _HOOKED = threading.Event()
 
 
