@@ -189,7 +189,10 @@ def publish_later(app: Sphinx, background: dict[str, Future[Any]], pool: Executo
 
 
 def publish_examples(app: Sphinx, exception: Exception | None) -> None:
-    """build-finished: the example files and their zip into the HTML output (once, in the main process)."""
+    """build-finished: the example files and their zip into the HTML output, once per build.
+
+    Published here, or taken from the pool's thread that publish_later() started.
+    """
     engine = getattr(app.env, "snippets_engine", None)
     started = engine.background.pop(PUBLISHING, None) if engine is not None else None
     where = _sources_and_output(app)
