@@ -108,13 +108,8 @@ def assess(example: Example, shown: Presentation, execution: Execution, cached: 
         found.append((f"{what} gave different output on repeated runs but is not declared racy; add "
                       ":order: any (line order varies) or :runs: N (show the variants)", Subtype.RACE))
     report = {
-        "docname": shown.docname,
-        "line": shown.line,
-        "file": str(example.file.relative_to(root)) if example.file else None,
-        "expected_file": str(expected_file.relative_to(root)) if expected_file else None,
+        **_about(example, shown, settings),
         "has_expected": bool(expected_file and expected_file.exists()),
-        "language": example.runner.name,
-        "declared": shown.declared.describe(),
         "observed": observed(execution).describe(),
         "problems": problems,
         "diff": diff_lines,
@@ -125,8 +120,8 @@ def assess(example: Example, shown: Presentation, execution: Execution, cached: 
     return Assessment(report, found, normalized)
 
 
-def pending_report(example: Example, shown: Presentation, settings: Settings) -> dict[str, Any]:
-    """What a pending node's report already knows (downloads and anchors need `file` at read time)."""
+def _about(example: Example, shown: Presentation, settings: Settings) -> dict[str, Any]:
+    """The report fields known before the example runs: where it is and what it declares."""
     root = settings.examples_dir.parent
     expected_file = expected_file_of(example)
     return {
@@ -136,8 +131,12 @@ def pending_report(example: Example, shown: Presentation, settings: Settings) ->
         "expected_file": str(expected_file.relative_to(root)) if expected_file else None,
         "language": example.runner.name,
         "declared": shown.declared.describe(),
-        "pending": True,
     }
+
+
+def pending_report(example: Example, shown: Presentation, settings: Settings) -> dict[str, Any]:
+    """What a pending node's report already knows (downloads and anchors need `file` at read time)."""
+    return {**_about(example, shown, settings), "pending": True}
 
 
 def complete(node: snippet_result, example: Example, shown: Presentation, execution: Execution,
