@@ -222,35 +222,41 @@ def test_no_reader_or_writer_is_forked_while_examples_run(rootdir: Path, tmp_pat
     assert "woke up after a second" in (second.outdir / "slow.html").read_text(encoding="utf-8")
 
 
-def test_pages_are_scanned_while_the_launcher_compiles(make_build: Callable[..., SphinxTestApp],
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    """On a first build nothing can run before the launcher is compiled: the scan goes on
-    meanwhile, and the examples it found start once the launcher is there."""
+def test_the_scan_does_not_wait_for_the_probe(make_build: Callable[..., SphinxTestApp],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The protections are probed in a pool thread (on a first build that includes waiting for
+    the launcher's compiler): the main thread scans every page meanwhile, and the examples start
+    once the probe is done. A build that reads pages but has nothing to run probes nothing."""
     normal = make_build("normal")
-    events: list[str] = []
+    scanned = threading.Event()
+    probes: list[tuple[str, bool]] = []
     original_jobs, original_probe = prefetch._jobs, snippets.probe
 
-    def jobs(env: object, docnames: list[str]) -> Iterator[prefetch.Job]:
-        for job in original_jobs(env, docnames):  # type: ignore[arg-type]
-            events.append("found")
-            yield job
+    def jobs(env: object, docnames: list[str]) -> Iterator[prefetch.Job | None]:
+        yield from original_jobs(env, docnames)  # type: ignore[arg-type]
+        scanned.set()
 
     def probe(*args: object) -> object:
-        events.append("probe")
+        # Held until the main thread has scanned every page: had it waited for this probe, the
+        # wait would run out (and the test fail) instead of the scan finishing first.
+        probes.append((threading.current_thread().name, scanned.wait(timeout=20)))
         return original_probe(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(prefetch, "_jobs", jobs)
     monkeypatch.setattr(snippets, "probe", probe)
-    monkeypatch.setattr(sandbox, "launcher_compiling", lambda: True)
-    held = make_build("held")
-    assert events == ["found"] * 10 + ["probe"]  # every page scanned first, probed once
+    beside = make_build("beside")
+    assert len(probes) == 1, probes
+    thread, scan_finished_first = probes[0]
+    assert thread.startswith("snippets-hang") and scan_finished_first, probes
     for page in PAGES:
-        assert article(held, page) == article(normal, page), page
+        assert article(beside, page) == article(normal, page), page
 
-    events.clear()
-    monkeypatch.setattr(sandbox, "launcher_compiling", lambda: False)
-    make_build("ready")
-    assert events[:3] == ["found", "probe", "found"]  # the launcher is there: the first example starts at once
+    probes.clear()
+    source = beside.srcdir / "one.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    again = build_app(beside.srcdir)
+    assert "One more sentence." in (again.outdir / "one.html").read_text(encoding="utf-8")
+    assert probes == []  # the page was read again, its examples came from the cache
 
 
 def test_the_gil_is_handed_over_sooner_only_while_examples_run(make_build: Callable[..., SphinxTestApp],
@@ -282,7 +288,7 @@ def test_downloads_are_published_beside_the_examples(make_build: Callable[..., S
     monkeypatch.setattr(downloads, "publish", publish)
     app = make_build("publish")
     assert len(threads) == 1 and threads[0].startswith("snippets-hang")
-    assert not engine_of(app).background
+    assert downloads.PUBLISHING not in engine_of(app).background  # taken by build-finished
     assert (app.outdir / downloads.ARCHIVE).is_file()
     assert "examples published in _downloads/examples (" in app.status.getvalue()
 

@@ -100,12 +100,23 @@ def _files(root: Path) -> dict[str, os.stat_result]:
     return dict(sorted(found.items()))
 
 
-def _fingerprint(examples: Path, members: Iterable[str]) -> bytes:
+def _contents(examples: Path, members: Iterable[str]) -> dict[str, bytes]:
+    """Every member's bytes, read once for both the fingerprint and the archive (plain string
+    paths: this loop is most of what publishing after an edit costs)."""
+    base = str(examples)
+    contents = {}
+    for rel in members:
+        with open(os.path.join(base, rel), "rb") as file:
+            contents[rel] = file.read()
+    return contents
+
+
+def _fingerprint(contents: dict[str, bytes]) -> bytes:
     """A hash of every member's name and bytes: the archive's comment, so an unchanged one is kept."""
     digest = hashlib.sha256()
-    for rel in members:
+    for rel, data in contents.items():
         digest.update(rel.encode() + b"\0")
-        digest.update(hashlib.sha256((examples / rel).read_bytes()).digest())
+        digest.update(hashlib.sha256(data).digest())
     return f"snippets-examples {digest.hexdigest()}".encode()
 
 
@@ -122,8 +133,8 @@ def write_archive(examples: Path, dest: Path, members: Iterable[str] | None = No
     Returns whether the file was written: an archive whose comment already names these exact
     contents is left alone.
     """
-    names = list(_files(examples) if members is None else members)
-    fingerprint = _fingerprint(examples, names)
+    contents = _contents(examples, _files(examples) if members is None else members)
+    fingerprint = _fingerprint(contents)
     if _archived(dest) == fingerprint:
         return False
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -131,11 +142,11 @@ def write_archive(examples: Path, dest: Path, members: Iterable[str] | None = No
     try:
         with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.comment = fingerprint
-            for rel in names:
+            for rel, data in contents.items():
                 info = zipfile.ZipInfo(f"{ARCHIVE_ROOT}/{rel}", date_time=(1980, 1, 1, 0, 0, 0))
                 info.external_attr = (stat.S_IFREG | 0o644) << 16
                 info.compress_type = zipfile.ZIP_DEFLATED
-                archive.writestr(info, (examples / rel).read_bytes())
+                archive.writestr(info, data)
         os.replace(tmp, dest)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

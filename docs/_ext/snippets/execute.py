@@ -16,7 +16,7 @@ from .runners import Source
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from concurrent.futures import Future
+    from concurrent.futures import Executor, Future
 
     from .config import Settings
     from .prefetch import Prefetched
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 #: Part of every cache key: bump when the engine's behaviour changes what a page shows.
 ENGINE_VERSION = "1"
+#: The probe of the protections among the pool's background work (Engine.background).
+PROBING = "probe the protections"
 #: The box itself shapes what an example sees (its PID, its parent, its limits), so the
 #: sandbox's and the launcher's source are part of every key too.
 _BOX_SOURCES = ("sandbox.py", "init.c", "execute.py")
@@ -237,8 +239,15 @@ class Engine:
     @functools.cached_property
     def isolation(self) -> sandbox.Isolation:
         """The protections this machine offers, probed on first need: a build that runs no example
-        (a no-op rebuild, every result cached) starts no process at all."""
-        return self.probe()
+        (a no-op rebuild, every result cached) starts no process at all. When probe_beside()
+        started the probe in a thread, this waits for it (and raises what it raised)."""
+        probing = self.background.get(PROBING)
+        return probing.result() if probing is not None else self.probe()
+
+    def probe_beside(self, pool: Executor) -> None:
+        """Start probing in one of the pool's threads, once, so the caller goes on meanwhile."""
+        if PROBING not in self.background and "isolation" not in vars(self):
+            self.background[PROBING] = pool.submit(self.probe)
 
     def toolchain(self, runner: Runner) -> str:
         """runner.toolchain(settings), remembered for the rest of the build."""

@@ -118,11 +118,13 @@ def _example(options: dict[str, Any], engine: Engine) -> Example | None:
 
 def scan(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> list[Job]:
     """Every `:filename:` exec_code block of these MyST pages, in reading order."""
-    return list(_jobs(env, docnames))
+    return [job for job in _jobs(env, docnames) if job is not None]
 
 
-def _jobs(env: BuildEnvironment, docnames: list[str]) -> Iterator[Job]:
-    """scan(), one job at a time: the pool starts on the first page's examples while later pages are scanned."""
+def _jobs(env: BuildEnvironment, docnames: list[str]) -> Iterator[Job | None]:
+    """scan(), one job at a time: the pool starts on the first page's examples while later pages
+    are scanned. None stands for an exec_code block the scan cannot work out (its directive may
+    run it)."""
     engine: Engine = env.snippets_engine  # type: ignore[attr-defined]
     md = create_md_parser(getattr(env, "myst_config", None) or MdParserConfig(), RendererHTML)
     for docname in docnames:
@@ -138,15 +140,18 @@ def _jobs(env: BuildEnvironment, docnames: list[str]) -> Iterator[Job]:
                 parsed = parse_directive_text(ExecCodeDirective, first_line, body)
                 example = _example(parsed.options, engine) if not any(parsed.body) else None
                 if example is None:
+                    yield None
                     continue
                 key = cache_key(example, engine.settings, engine.toolchain(example.runner))
             except (MarkupError, OSError, ValueError, runners.ToolchainMissing):
+                yield None
                 continue
             waits = str(parsed.options.get("expect", "")).split()[:1] == ["timeout"]
             yield Job(key, example, waits)
 
 
 def _run(example: Example, key: str, engine: Engine, corrupt: str | None) -> Prefetched:
+    # engine.isolation waits for the probe that start() began beside the scan.
     execution = execute(example, engine.settings, engine.isolation, on_timeout=engine.on_timeout)
     try:
         Cache(engine.settings.cache_dir).put(key, execution)
@@ -190,20 +195,13 @@ def start(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     computing = ThreadPoolExecutor(max_workers=workers(), thread_name_prefix="snippets")
     waiting = ThreadPoolExecutor(max_workers=MAX_WAITING, thread_name_prefix="snippets-hang")
     started = {False: 0, True: 0}
-    held: list[tuple[Job, str | None]] = []
-
-    def submit_held() -> None:
-        if held and not any(started.values()):
-            _hand_over_sooner(app)
-        for job, corrupt in held:
-            pool = waiting if job.waits else computing
-            engine.prefetched[job.key] = pool.submit(_run, job.example, job.key, engine, corrupt)
-            started[job.waits] += 1
-        held.clear()
+    unsure = False  # a block the scan could not work out: its directive may run it
 
     seen = set(engine.prefetched)
-    probed = False
     for job in _jobs(env, docnames):
+        if job is None:
+            unsure = True
+            continue
         if job.key in seen:
             continue
         seen.add(job.key)
@@ -214,16 +212,20 @@ def start(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
                     continue
             except CorruptEntry as err:
                 corrupt = str(err)
-        held.append((job, corrupt))
-        if not probed and sandbox.launcher_compiling():
-            # A first build: nothing can run before the launcher is compiled (about 0.15 s),
-            # so scan on meanwhile instead of waiting for it.
-            continue
-        probed = probed or _probe(engine)
-        submit_held()
-    if not probed and docnames:
-        _probe(engine)
-    submit_held()
+        if not any(started.values()):
+            # The probe (about 10 ms; on a first build it also waits for the launcher's
+            # compiler, about 0.15 s) runs in a thread: the scan and then the reading go on
+            # meanwhile, and the examples start as soon as it is done.
+            engine.probe_beside(waiting)
+            _hand_over_sooner(app)
+        pool = waiting if job.waits else computing
+        engine.prefetched[job.key] = pool.submit(_run, job.example, job.key, engine, corrupt)
+        started[job.waits] += 1
+    if not any(started.values()) and unsure and _reads_in_parallel(app):
+        # Nothing to run that the scan knows of, but a directive may run an example itself in
+        # a forked reader: probe here, once, so that every reader inherits the answer (and a
+        # warning about missing protections is given once).
+        _ = engine.isolation
     if any(started.values()):
         # The examples' download copies and zip take a thread beside the hangs: mostly file
         # copying, and on an edit off the end of the build (build-finished takes the result).
@@ -237,14 +239,6 @@ def start(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
                 started[False], min(workers(), started[False]), started[True])
     if _reads_in_parallel(app):
         _read_in_this_process(app)
-
-
-def _probe(engine: Engine) -> bool:
-    """Probe the protections here, in the main process, once: forked readers inherit the answer,
-    and a warning about missing protections is given once. A no-op build (nothing to read)
-    starts no process."""
-    _ = engine.isolation
-    return True
 
 
 def _hand_over_sooner(app: Sphinx) -> None:

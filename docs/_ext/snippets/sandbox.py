@@ -370,11 +370,6 @@ def prepare_launcher(state_dir: Path) -> None:
     thread.start()
 
 
-def launcher_compiling() -> bool:
-    """Is prepare_launcher()'s compiler still running?"""
-    return any(thread.is_alive() for thread in _COMPILING.values())
-
-
 def _compile_init(state_dir: Path) -> tuple[str | None, str | None]:
     """(path to the launcher, or None with the reason it is missing), from prepare_launcher()'s
     thread when one was started."""
