@@ -285,7 +285,7 @@ def test_a_box_dies_with_the_build_process_that_owns_it(iso: sandbox.Isolation) 
     need(iso, "init")
     owner = subprocess.Popen(["sleep", "30"])
     try:
-        orphaned = sandbox.Isolation(**{**iso.__dict__, "owner": owner.pid})
+        orphaned = iso._replace(owner=owner.pid)
         with sandbox.workspace(orphaned) as ws:
             started = time.monotonic()
             killer = subprocess.Popen([SH, "-c", f"sleep 0.5; kill {owner.pid}"])

@@ -12,9 +12,8 @@ import os
 import shlex
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from docutils.parsers.rst.states import MarkupError
 from markdown_it.renderer import RendererHTML
@@ -45,8 +44,8 @@ MAX_WAITING = 8
 SWITCH_INTERVAL = 0.0005
 
 
-@dataclass(frozen=True)
-class Job:
+# A NamedTuple rather than a frozen dataclass: cheaper to define (see sandbox.Limits).
+class Job(NamedTuple):
     """One example the scan found, as the directive will ask for it."""
 
     key: str
@@ -57,8 +56,7 @@ class Job:
     """Declared `:expect: timeout`: it mostly sleeps until killed, so it needs no core of its own."""
 
 
-@dataclass(frozen=True)
-class Prefetched:
+class Prefetched(NamedTuple):
     """What the pool hands the directive for one example."""
 
     execution: Execution

@@ -16,7 +16,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from docutils import nodes
 
@@ -34,8 +34,8 @@ if TYPE_CHECKING:
     from .config import Settings
 
 
-@dataclass(frozen=True)
-class Presentation:
+# A NamedTuple rather than a frozen dataclass: cheaper to define (see sandbox.Limits).
+class Presentation(NamedTuple):
     """How the page asked for one example to be checked and shown (picklable: it waits in doctrees)."""
 
     docname: str
@@ -47,8 +47,7 @@ class Presentation:
     hide_output: bool = False
 
 
-@dataclass(frozen=True)
-class Pending:
+class Pending(NamedTuple):
     """What a pending snippet_result needs to be completed at write time."""
 
     key: str

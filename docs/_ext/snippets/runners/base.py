@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import shlex
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from ..sandbox import Command, tool_version
 
@@ -13,8 +12,8 @@ if TYPE_CHECKING:
     from ..config import Settings
 
 
-@dataclass(frozen=True)
-class Source:
+# A NamedTuple rather than a frozen dataclass: cheaper to define (see sandbox.Limits).
+class Source(NamedTuple):
     """The program to run, as the box sees it."""
 
     path: str
@@ -25,8 +24,7 @@ class Source:
     """Host paths the box must expose read-only (the example's folder)."""
 
 
-@dataclass(frozen=True)
-class PlannedStep:
+class PlannedStep(NamedTuple):
     """A command to run, and how to show it."""
 
     role: str
