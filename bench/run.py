@@ -201,20 +201,29 @@ Times = dict[str, dict[str, list[tuple[float, float]]]]
 
 def run_scenarios(tools: list[Tool], repeats: int, edited: corpus.Example, clean_peers: bool,
                   floor: Callable[[], None]) -> Times:
-    """scenario -> tool -> [(wall, cpu)] per repeat; floor() measures the bare floor at the start of each repeat."""
+    """scenario -> tool -> [(wall, cpu)] per repeat; floor() measures the bare floor at the start of each repeat.
+
+    Within a repeat the tools take turns at each scenario (every tool's cold build, then every
+    tool's no-op, ...), in reverse order every other repeat: the builds compared in a ratio run
+    seconds apart, and neither column always goes first while the machine's speed drifts.
+    """
     times: Times = {s: {t.name: [] for t in tools} for s in SCENARIOS}
     counter = 0
     for r in range(repeats):
         print(f"# repeat {r + 1}/{repeats}: bare floor", flush=True)
         floor()
-        for tool in tools:
-            print(f"# repeat {r + 1}/{repeats}: {tool.name}", flush=True)
+        turn = tools if r % 2 == 0 else tools[::-1]
+        print(f"# repeat {r + 1}/{repeats}: cold, no-op, edit, clean; " + ", ".join(t.name for t in turn), flush=True)
+        for tool in turn:
             tool.cold()
             times["cold"][tool.name].append(tool.build())
+        for tool in turn:
             times["no-op"][tool.name].append(tool.build())
-            counter += 1
+        counter += 1
+        for tool in turn:
             edit(tool, edited, counter)
             times["edit"][tool.name].append(tool.build())
+        for tool in turn:
             if tool.corpus in ("ours", "plain") or clean_peers:
                 tool.clean()
                 times["clean"][tool.name].append(tool.build())

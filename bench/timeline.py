@@ -18,43 +18,46 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpus  # noqa: E402
-from run import Tool, _env, edit  # noqa: E402
+from run import Tool, _children_cpu, _env, edit  # noqa: E402
 
-#: Run in the child before Sphinx: time stamps (ms since the interpreter started) of each
-#: extension's load and of the first and last firing of each event, printed as JSON at exit.
+#: Run in the child before Sphinx: for each extension's load and the first and last firing of
+#: each event, [wall ms since this script started, CPU ms of the main thread so far], printed
+#: as JSON at exit. The main thread's CPU leaves out waiting (for a process, or for the GIL
+#: that a pool thread holds), so it shows the work itself, with less of the machine's noise.
 _PROBE = r"""
 import atexit, json, sys, time
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.thread_time()
 marks = {}
-def mark(name):
-    marks.setdefault(name, round((time.perf_counter() - start) * 1000, 2))
+def now():
+    return [round((time.perf_counter() - start) * 1000, 2), round((time.thread_time() - cpu) * 1000, 2)]
 import sphinx.events, sphinx.registry
 emit = sphinx.events.EventManager.emit
 def timed_emit(self, name, *args, **kwargs):
-    mark("first " + name)
+    marks.setdefault("first " + name, now())
     try:
         return emit(self, name, *args, **kwargs)
     finally:
-        marks["last " + name + " done"] = round((time.perf_counter() - start) * 1000, 2)
+        marks["last " + name + " done"] = now()
 sphinx.events.EventManager.emit = timed_emit
 load = sphinx.registry.SphinxComponentRegistry.load_extension
 def timed_load(self, app, name):
-    before = time.perf_counter()
+    before = now()
     try:
         return load(self, app, name)
     finally:
-        marks["load " + name] = round((time.perf_counter() - before) * 1000, 2)
+        marks["load " + name] = [round(a - b, 2) for a, b in zip(now(), before)]
 sphinx.registry.SphinxComponentRegistry.load_extension = timed_load
 atexit.register(lambda: print("TIMELINE " + json.dumps(marks), file=sys.stderr))
-mark("sphinx imported")
+marks["sphinx imported"] = now()
 from sphinx.cmd.build import main
 code = main(sys.argv[1:])
-mark("main returned")
+marks["main returned"] = now()
 sys.exit(code)
 """
 
@@ -72,25 +75,29 @@ PHASES = (
     ("build-finished", "first build-finished", "last build-finished done"),
     ("until main() returns", "last build-finished done", "main returned"),
     ("total (to main() returning)", None, "main returned"),
+    ("the whole process, as bench/run.py times it (CPU: every thread and child)", None, "process"),
 )
 
 
-def run_once(tool: Tool) -> dict[str, float]:
+def run_once(tool: Tool) -> dict[str, list[float]]:
     argv = [tool.python, "-c", _PROBE, "-q", "-j", tool.jobs, "-c", str(tool.root),
             str(tool.root / "docs"), str(tool.root / "_build" / "html")]
+    started, cpu = time.perf_counter(), _children_cpu()
     done = subprocess.run(argv, capture_output=True, text=True, check=False, env=_env())  # noqa: S603
+    process = [(time.perf_counter() - started) * 1000, (_children_cpu() - cpu) * 1000]
     line = next((x for x in done.stderr.splitlines() if x.startswith("TIMELINE ")), None)
     if done.returncode != 0 or line is None:
         raise RuntimeError(f"{tool.name}: build failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    return json.loads(line.removeprefix("TIMELINE "))
+    return {**json.loads(line.removeprefix("TIMELINE ")), "process": process}
 
 
-def span(marks: dict[str, float], begin: str | None, end: str) -> float | None:
+def span(marks: dict[str, list[float]], begin: str | None, end: str, column: int) -> float | None:
+    """Milliseconds from `begin` (the start, if None) to `end`; column 0 is wall time, 1 CPU."""
     if end not in marks or (begin is not None and begin not in marks):
         return None
-    if end.startswith("load "):
-        return marks[end]
-    return marks[end] - (marks[begin] if begin else 0.0)
+    if end.startswith("load ") or end == "process":
+        return marks[end][column]
+    return marks[end][column] - (marks[begin][column] if begin else 0.0)
 
 
 def main() -> int:
@@ -113,7 +120,7 @@ def main() -> int:
         tools[name] = tool
     edited = next(e for e in exs if e.page == args.pages // 2 and e.language == "c")
 
-    runs: dict[str, list[dict[str, float]]] = {name: [] for name in tools}
+    runs: dict[str, list[dict[str, list[float]]]] = {name: [] for name in tools}
     for n in range(args.runs):
         for name, tool in tools.items():
             if args.scenario == "edit":
@@ -123,16 +130,17 @@ def main() -> int:
     print(f"{args.scenario}, {args.pages} pages x {args.examples} examples, -j {args.jobs}, "
           f"medians of {args.runs} runs each, ours and plain interleaved; milliseconds")
     width = max(len(label) for label, _, _ in PHASES)
-    print(f"{'phase':<{width}}  {'ours':>7}  {'plain':>7}  {'ours-plain':>10}  (median of the differences per pair)")
-    for label, begin, end in PHASES:
-        spans = {name: [span(m, begin, end) for m in runs[name]] for name in tools}
-        cells = []
-        for name in tools:
-            values = [v for v in spans[name] if v is not None]
-            cells.append(f"{statistics.median(values):7.1f}" if values else f"{'-':>7}")
-        pairs = [a - b for a, b in zip(spans["ours"], spans["plain"]) if a is not None and b is not None]
-        diff = f"{statistics.median(pairs):+10.1f}" if pairs else f"{'':>10}"
-        print(f"{label:<{width}}  {cells[0]}  {cells[1]}  {diff}")
+    for column, title in enumerate(("wall time", "CPU time of the main thread")):
+        print(f"\n{title + ':':<{width}}  {'ours':>7}  {'plain':>7}  {'ours-plain':>10}  (median of the differences per pair)")
+        for label, begin, end in PHASES:
+            spans = {name: [span(m, begin, end, column) for m in runs[name]] for name in tools}
+            cells = []
+            for name in tools:
+                values = [v for v in spans[name] if v is not None]
+                cells.append(f"{statistics.median(values):7.1f}" if values else f"{'-':>7}")
+            pairs = [a - b for a, b in zip(spans["ours"], spans["plain"]) if a is not None and b is not None]
+            diff = f"{statistics.median(pairs):+10.1f}" if pairs else f"{'':>10}"
+            print(f"{label:<{width}}  {cells[0]}  {cells[1]}  {diff}")
     return 0
 
 
