@@ -7,6 +7,7 @@ import re
 import shutil
 import sys
 import threading
+from collections import Counter
 from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,8 @@ from sphinx.builders import Builder
 from sphinx.testing.util import SphinxTestApp
 
 import snippets
-from snippets import downloads, prefetch, sandbox
+from snippets import downloads, execute, prefetch, sandbox
+from snippets.cache import Cache
 from snippets.execute import Engine
 from snippets.nodes import snippet_result
 from snippets.report import reports_of
@@ -257,6 +259,34 @@ def test_the_scan_does_not_wait_for_the_probe(make_build: Callable[..., SphinxTe
     again = build_app(beside.srcdir)
     assert "One more sentence." in (again.outdir / "one.html").read_text(encoding="utf-8")
     assert probes == []  # the page was read again, its examples came from the cache
+
+
+def test_a_page_read_again_reads_each_cached_result_and_computes_each_key_once(
+        make_build: Callable[..., SphinxTestApp], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pre-pass reads the cache entries to decide what to run; the directive takes what it
+    read instead of reading the entry and hashing the example again."""
+    first = make_build("once")
+    reads: Counter[str] = Counter()
+    keys: Counter[str] = Counter()
+    original_get, original_key = Cache.get, execute.cache_key
+
+    def get(self: Cache, key: str) -> object:
+        reads[key] += 1
+        return original_get(self, key)
+
+    def cache_key(*args: object) -> str:
+        key = original_key(*args)  # type: ignore[arg-type]
+        keys[key] += 1
+        return key
+
+    monkeypatch.setattr(Cache, "get", get)
+    monkeypatch.setattr(execute, "cache_key", cache_key)
+    source = first.srcdir / "one.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    again = build_app(first.srcdir)
+    assert "One more sentence." in (again.outdir / "one.html").read_text(encoding="utf-8")
+    assert reads and set(reads.values()) == {1}, reads
+    assert keys == Counter({key: 1 for key in reads}), keys
 
 
 def test_the_gil_is_handed_over_sooner_only_while_examples_run(make_build: Callable[..., SphinxTestApp],

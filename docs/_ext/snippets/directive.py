@@ -18,7 +18,7 @@ from sphinx_exec_code.sphinx_spec import get_specs
 
 from . import expected, render, results, runners
 from .cache import Cache, CorruptEntry
-from .execute import Engine, Example, cache_key, execute
+from .execute import Engine, Example, execute
 from .normalize import NormalizerError, check_names
 from .nodes import snippet_result
 from .outcome import Execution, ExpectationError, parse_expectation
@@ -207,7 +207,7 @@ class ExecCodeDirective(ExecCode):
         )
         code_nodes = self._code_nodes(shown, runner)
         try:
-            toolchain = engine.toolchain(runner)
+            key = engine.key(example)  # asks for the toolchain's version
         except runners.ToolchainMissing as err:
             warn(f"{err}; the page shows the code without running it", Subtype.TOOLCHAIN,
                  (self.env.docname, self.lineno))
@@ -222,7 +222,6 @@ class ExecCodeDirective(ExecCode):
         if expected_file is not None and not settings.update_outputs and expected_file.exists():
             self.env.note_dependency(str(expected_file))  # editing the .out re-checks the page
         node = snippet_result()
-        key = cache_key(example, settings, toolchain)
         running = engine.prefetched.pop(key, None)
         shared = engine.deferred.get(key) if running is None else None  # the same example, shown before
         waiting_for = running or shared
@@ -281,6 +280,8 @@ class ExecCodeDirective(ExecCode):
             return done.execution, False
         cache = Cache(engine.settings.cache_dir)
         if engine.settings.use_cache:
+            if key in engine.hits:  # the pre-pass read it already
+                return engine.hits.pop(key), True
             try:
                 hit = cache.get(key)
             except CorruptEntry as err:

@@ -7,7 +7,7 @@ import hashlib
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import sandbox
 from .cache import make_key, normalise_code
@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from .config import Settings
     from .prefetch import Prefetched
     from .runners import Runner
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 #: Part of every cache key: bump when the engine's behaviour changes what a page shows.
 ENGINE_VERSION = "1"
@@ -205,12 +208,13 @@ def explain_hang(root_pid: int) -> tuple[str, ...]:
         return (f"No post-mortem: {err}",)
 
 
-class Started(dict[str, "Future[Any]"]):
-    """Work the pre-pass started (examples by cache key). Pickles as empty: the engine lives on
-    `env`, which is pickled (saved, and sent back by every forked reader), and a future cannot travel."""
+class PerBuild(dict[K, V]):
+    """What one build keeps aside (work the pre-pass started, results it already read). Pickles
+    as empty: the engine lives on `env`, which is pickled (saved, and sent back by every forked
+    reader), and a future cannot travel."""
 
-    def __reduce__(self) -> tuple[type[Started], tuple[()]]:
-        return (Started, ())
+    def __reduce__(self) -> tuple[type[PerBuild[K, V]], tuple[()]]:
+        return (type(self), ())
 
 
 @dataclass(frozen=True)
@@ -225,12 +229,18 @@ class Engine:
     """True under `make doctest`: every example runs fresh, several times."""
     on_timeout: Callable[[int], tuple[str, ...]] | None = None
     """Called with the box's root pid just before a timed-out example is killed (post-mortem)."""
-    prefetched: Started = field(default_factory=lambda: Started(), compare=False, repr=False)
+    prefetched: PerBuild[str, Future[Prefetched]] = field(default_factory=PerBuild, compare=False, repr=False)
     """Examples the pre-pass already started (prefetch.py), by cache key; the directive takes them."""
-    deferred: Started = field(default_factory=lambda: Started(), compare=False, repr=False)
+    deferred: PerBuild[str, Future[Prefetched]] = field(default_factory=PerBuild, compare=False, repr=False)
     """Examples still running when their page was read, by cache key (results.py completes them)."""
-    background: Started = field(default_factory=lambda: Started(), compare=False, repr=False)
-    """Other work the pool's threads do beside the examples, by name (the examples' download copies)."""
+    background: PerBuild[str, Future[Any]] = field(default_factory=PerBuild, compare=False, repr=False)
+    """Other work the pool's threads do beside the examples, by name (the examples' download
+    copies, the probe)."""
+    hits: PerBuild[str, Execution] = field(default_factory=PerBuild, compare=False, repr=False)
+    """Cache entries the pre-pass read to decide what to run, by cache key; the directive takes
+    them instead of reading them again."""
+    keys: PerBuild[tuple[Example, str], str] = field(default_factory=PerBuild, compare=False, repr=False)
+    """Cache keys computed this build (see key())."""
     warned: set[tuple[str, int]] = field(default_factory=set, compare=False, repr=False)
     """Locations whose pending result has been assessed, so each warns once per build."""
     toolchains: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -248,6 +258,15 @@ class Engine:
         """Start probing in one of the pool's threads, once, so the caller goes on meanwhile."""
         if PROBING not in self.background and "isolation" not in vars(self):
             self.background[PROBING] = pool.submit(self.probe)
+
+    def key(self, example: Example) -> str:
+        """cache_key() with this build's settings and toolchain, computed once per build: the
+        pre-pass and then the directive ask for the same example's key."""
+        toolchain = self.toolchain(example.runner)
+        memo = (example, toolchain)
+        if memo not in self.keys:
+            self.keys[memo] = cache_key(example, self.settings, toolchain)
+        return self.keys[memo]
 
     def toolchain(self, runner: Runner) -> str:
         """runner.toolchain(settings), remembered for the rest of the build."""

@@ -26,7 +26,7 @@ from sphinx.util.parallel import parallel_available
 from . import downloads, runners, sandbox
 from .cache import Cache, CorruptEntry
 from .directive import ExecCodeDirective
-from .execute import Engine, Example, cache_key, execute
+from .execute import Engine, Example, execute
 from .outcome import Execution
 
 if TYPE_CHECKING:
@@ -140,7 +140,7 @@ def _jobs(env: BuildEnvironment, docnames: list[str]) -> Iterator[Job | None]:
                 if example is None:
                     yield None
                     continue
-                key = cache_key(example, engine.settings, engine.toolchain(example.runner))
+                key = engine.key(example)
             except (MarkupError, OSError, ValueError, runners.ToolchainMissing):
                 yield None
                 continue
@@ -206,10 +206,13 @@ def start(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
         corrupt: str | None = None
         if engine.settings.use_cache:
             try:
-                if cache.get(job.key) is not None:
-                    continue
+                hit = cache.get(job.key)
             except CorruptEntry as err:
                 corrupt = str(err)
+            else:
+                if hit is not None:
+                    engine.hits[job.key] = hit
+                    continue
         if not any(started.values()):
             # The probe (about 10 ms; on a first build it also waits for the launcher's
             # compiler, about 0.15 s) runs in a thread: the scan and then the reading go on
