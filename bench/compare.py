@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus  # noqa: E402
 from run import Tool, edit  # noqa: E402
 
-SCENARIOS = ("cold", "no-op", "edit")
+SCENARIOS = ("cold", "no-op", "edit", "clean")
 
 
 def extension_at(revision: str, into: Path) -> Path:
@@ -73,11 +73,15 @@ def main() -> int:
 
     times: dict[str, list[float]] = {"old": [], "new": []}
     for n in range(args.pairs):
-        for label, tool in tools.items():
+        # Each pair in the other order than the last, so that neither side always goes first.
+        for label in ("old", "new") if n % 2 == 0 else ("new", "old"):
+            tool = tools[label]
             if args.scenario == "cold":
                 tool.cold()
             elif args.scenario == "edit":
                 edit(tool, edited, n)
+            elif args.scenario == "clean":
+                tool.clean()
             times[label].append(tool.build()[0])
         print(f"# pair {n + 1}/{args.pairs}: old {times['old'][-1]:.3f} s, new {times['new'][-1]:.3f} s", flush=True)
 
