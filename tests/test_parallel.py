@@ -228,7 +228,8 @@ def test_the_scan_does_not_wait_for_the_probe(make_build: Callable[..., SphinxTe
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """The protections are probed in a pool thread (on a first build that includes waiting for
     the launcher's compiler): the main thread scans every page meanwhile, and the examples start
-    once the probe is done. A build that reads pages but has nothing to run probes nothing."""
+    once the probe is done (the reading, too). A build that reads pages but has nothing to run
+    probes nothing."""
     normal = make_build("normal")
     scanned = threading.Event()
     probes: list[tuple[str, bool]] = []

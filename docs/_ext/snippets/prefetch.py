@@ -215,8 +215,8 @@ def start(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
                     continue
         if not any(started.values()):
             # The probe (about 10 ms; on a first build it also waits for the launcher's
-            # compiler, about 0.15 s) runs in a thread: the scan and then the reading go on
-            # meanwhile, and the examples start as soon as it is done.
+            # compiler, about 0.15 s) runs in a thread while the scan goes on, and the examples
+            # start as soon as it is done.
             engine.probe_beside(waiting)
             _hand_over_sooner(app)
         pool = waiting if job.waits else computing
@@ -228,6 +228,11 @@ def start(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
         # warning about missing protections is given once).
         _ = engine.isolation
     if any(started.values()):
+        # Wait for the probe before reading: alongside Sphinx's parsing and the download copies,
+        # both holding the GIL most of the time, it took 40-60 ms instead of 10, and the page
+        # of an edited example then waited for that example. It also raises here, before any
+        # page is read, when protections are missing and snippets_strict_isolation is on.
+        _ = engine.isolation
         # The examples' download copies and zip take a thread beside the hangs: mostly file
         # copying, and on an edit off the end of the build (build-finished takes the result).
         downloads.publish_later(app, engine.background, waiting)
