@@ -17,7 +17,7 @@ from sphinx.builders import Builder
 from sphinx.testing.util import SphinxTestApp
 
 import snippets
-from snippets import downloads, execute, prefetch, sandbox
+from snippets import downloads, execute, prefetch
 from snippets.cache import Cache
 from snippets.execute import Engine
 from snippets.nodes import snippet_result

@@ -23,7 +23,7 @@ from myst_parser.parsers.mdit import create_md_parser
 from sphinx.util import logging
 from sphinx.util.parallel import parallel_available
 
-from . import downloads, runners, sandbox
+from . import downloads, runners
 from .cache import Cache, CorruptEntry
 from .directive import ExecCodeDirective
 from .execute import Engine, Example, execute
