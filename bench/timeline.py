@@ -122,7 +122,8 @@ def main() -> int:
 
     runs: dict[str, list[dict[str, list[float]]]] = {name: [] for name in tools}
     for n in range(args.runs):
-        for name, tool in tools.items():
+        for name in ("ours", "plain") if n % 2 == 0 else ("plain", "ours"):  # neither always first
+            tool = tools[name]
             if args.scenario == "edit":
                 edit(tool, edited, n)
             runs[name].append(run_once(tool))
