@@ -395,8 +395,9 @@ def main() -> int:
     paired = paired_ratios(times, bare_serial, bare_edit)
     if paired:
         print()
-        print("the same targets per repeat (each bound from the floor and plain builds of that repeat, which ran")
-        print("minutes apart at most): time / bound, median [min-max] over the repeats; <= 1.00 meets the target")
+        print("the same targets per repeat (each bound from the floor and plain builds of that repeat; plain's")
+        print("build of a scenario ran seconds from ours): time / bound, median [min-max] over the repeats;")
+        print("<= 1.00 meets the target")
         for label, ratios in paired:
             print(f"  {label:<14} {median(ratios):.2f} [{min(ratios):.2f}-{max(ratios):.2f}]")
     if scale:
