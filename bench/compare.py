@@ -15,7 +15,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -52,10 +51,7 @@ def main() -> int:
     parser.add_argument("--new", default=None, help="git revision to compare (default: the working tree)")
     parser.add_argument("--scenario", choices=SCENARIOS, default="cold")
     parser.add_argument("--pairs", type=int, default=15)
-    parser.add_argument("--pages", type=int, default=12)
-    parser.add_argument("--examples", type=int, default=10)
-    parser.add_argument("--jobs", default="auto")
-    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "snippets-compare")
+    corpus.add_arguments(parser, "snippets-compare", jobs="auto")
     args = parser.parse_args()
 
     shutil.rmtree(args.workdir, ignore_errors=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import shutil
+import tempfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -217,6 +219,14 @@ exclude_patterns = ["_build"]
 html_theme = "basic"
 """,
 }
+
+
+def add_arguments(parser: argparse.ArgumentParser, workdir: str, jobs: str) -> None:
+    """The options every bench script shares: the corpus's size, sphinx-build -j and where to build."""
+    parser.add_argument("--pages", type=int, default=12)
+    parser.add_argument("--examples", type=int, default=10, help="examples per page (half Python, half C)")
+    parser.add_argument("--jobs", default=jobs, help="sphinx-build -j")
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / workdir)
 
 
 def write(root: Path, tool: str, pages: int, per_page: int) -> list[Example]:

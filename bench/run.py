@@ -287,18 +287,15 @@ def verdict(ok: bool) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=12)
-    parser.add_argument("--examples", type=int, default=10, help="examples per page (half Python, half C)")
+    corpus.add_arguments(parser, "snippets-bench", jobs="auto")  # -j for every tool, the -j1 columns excepted
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--tools", default=",".join(ALL_TOOLS))
-    parser.add_argument("--jobs", default="auto", help="sphinx-build -j for every tool (the -j1 columns excepted)")
     parser.add_argument("--scale", default="1,4,16", help="scaling factors for the examples count")
     parser.add_argument("--scale-pages", type=int, default=2, help="pages at 1x in the scaling runs")
     parser.add_argument("--scale-repeats", type=int, default=2)
     parser.add_argument("--no-scaling", action="store_true")
     parser.add_argument("--clean-peers", action="store_true",
                         help="also time the peers after a clean (they keep nothing, so it is a cold build)")
-    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "snippets-bench")
     parser.add_argument("--peers-venv", type=Path, default=Path(tempfile.gettempdir()) / "snippets-bench-venv")
     parser.add_argument("--no-install", action="store_true", help="never create or fill the peers venv")
     args = parser.parse_args()

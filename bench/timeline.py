@@ -17,7 +17,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -104,10 +103,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", choices=("edit", "no-op"), default="edit")
     parser.add_argument("--runs", type=int, default=12)
-    parser.add_argument("--pages", type=int, default=12)
-    parser.add_argument("--examples", type=int, default=10)
-    parser.add_argument("--jobs", default="1")
-    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "snippets-timeline")
+    corpus.add_arguments(parser, "snippets-timeline", jobs="1")
     args = parser.parse_args()
 
     shutil.rmtree(args.workdir, ignore_errors=True)
