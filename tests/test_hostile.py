@@ -607,11 +607,20 @@ def test_interrupted_build_leaves_nothing_running(tmp_path: Path, sig: signal.Si
         time.sleep(0.02)
     assert running(token) == []
     _cache_entries_are_whole(cache)
-    # Whatever a killed build could not tidy (an empty cgroup, its working directory) goes at the next probe.
-    iso = sandbox.probe(tmp_path / "state", ())
-    for parent in {iso.cgroup_root, iso.memory_cgroup_root} - {None}:
-        assert parent is not None
-        assert not [n for n in os.listdir(parent) if n.startswith(f"snippets-{build.pid}-")]
+    # Whatever a killed build could not tidy (an empty cgroup, its working directory) goes at the
+    # next probe. A cgroup stays busy until the kernel has reaped the processes it held, which
+    # on a loaded machine once took longer than the probe's one second of retries (the removal
+    # then waits for the interpreter's exit): a later probe must get it, within ten seconds.
+    deadline = time.monotonic() + 10
+    while True:
+        iso = sandbox.probe(tmp_path / "state", ())
+        parents = {parent for parent in (iso.cgroup_root, iso.memory_cgroup_root) if parent is not None}
+        left = [os.path.join(parent, n) for parent in parents
+                for n in os.listdir(parent) if n.startswith(f"snippets-{build.pid}-")]
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert left == []
     assert not list(Path(sandbox.tempfile.gettempdir()).glob(f"snippets-{build.pid}-*"))
 
 
