@@ -101,8 +101,7 @@ def _files(root: Path) -> dict[str, os.stat_result]:
 
 
 def _contents(examples: Path, members: Iterable[str]) -> dict[str, bytes]:
-    """Every member's bytes, read once for both the fingerprint and the archive (plain string
-    paths: this loop is most of what publishing after an edit costs)."""
+    """Every member's bytes, read once for both the fingerprint and the archive."""
     base = str(examples)
     contents = {}
     for rel in members:

@@ -195,50 +195,55 @@ def start(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     started = {False: 0, True: 0}
     unsure = False  # a block the scan could not work out: its directive may run it
 
-    seen = set(engine.prefetched)
-    for job in _jobs(env, docnames):
-        if job is None:
-            unsure = True
-            continue
-        if job.key in seen:
-            continue
-        seen.add(job.key)
-        corrupt: str | None = None
-        if engine.settings.use_cache:
-            try:
-                hit = cache.get(job.key)
-            except CorruptEntry as err:
-                corrupt = str(err)
-            else:
-                if hit is not None:
-                    engine.hits[job.key] = hit
-                    continue
-        if not any(started.values()):
-            # The probe (about 10 ms; on a first build it also waits for the launcher's
-            # compiler, about 0.15 s) runs in a thread while the scan goes on, and the examples
-            # start as soon as it is done.
-            engine.probe_beside(waiting)
-            _hand_over_sooner(app)
-        pool = waiting if job.waits else computing
-        engine.prefetched[job.key] = pool.submit(_run, job.example, job.key, engine, corrupt)
-        started[job.waits] += 1
-    if not any(started.values()) and unsure and _reads_in_parallel(app):
-        # Nothing to run that the scan knows of, but a directive may run an example itself in
-        # a forked reader: probe here, once, so that every reader inherits the answer (and a
-        # warning about missing protections is given once).
-        _ = engine.isolation
-    if any(started.values()):
-        # Wait for the probe before reading: alongside Sphinx's parsing and the download copies,
-        # both holding the GIL most of the time, it took 40-60 ms instead of 10, and the page
-        # of an edited example then waited for that example. It also raises here, before any
-        # page is read, when protections are missing and snippets_strict_isolation is on.
-        _ = engine.isolation
-        # The examples' download copies and zip take a thread beside the hangs: mostly file
-        # copying, and on an edit off the end of the build (build-finished takes the result).
-        downloads.publish_later(app, engine.background, waiting)
-    for pool in (computing, waiting):
-        # Queued jobs still run after shutdown; the threads end once their queue is empty.
-        pool.shutdown(wait=False)
+    try:
+        seen = set(engine.prefetched)
+        for job in _jobs(env, docnames):
+            if job is None:
+                unsure = True
+                continue
+            if job.key in seen:
+                continue
+            seen.add(job.key)
+            corrupt: str | None = None
+            if engine.settings.use_cache:
+                try:
+                    hit = cache.get(job.key)
+                except CorruptEntry as err:
+                    corrupt = str(err)
+                else:
+                    if hit is not None:
+                        engine.hits[job.key] = hit
+                        continue
+            if not any(started.values()):
+                # The probe (about 10 ms; on a first build it also waits for the launcher's
+                # compiler, about 0.15 s) runs in a thread while the scan goes on, and the
+                # examples start as soon as it is done.
+                engine.probe_beside(waiting)
+                _hand_over_sooner(app)
+            pool = waiting if job.waits else computing
+            engine.prefetched[job.key] = pool.submit(_run, job.example, job.key, engine, corrupt)
+            started[job.waits] += 1
+        if not any(started.values()) and unsure and _reads_in_parallel(app):
+            # Nothing to run that the scan knows of, but a directive may run an example itself
+            # in a forked reader: probe here, once, so that every reader inherits the answer
+            # (and a warning about missing protections is given once).
+            _ = engine.isolation
+        if any(started.values()):
+            # Wait for the probe before reading: alongside Sphinx's parsing and the download
+            # copies, both holding the GIL most of the time, it took 40-60 ms instead of 10, and
+            # the page of an edited example then waited for that example. It also raises here,
+            # before any page is read, when protections are missing and
+            # snippets_strict_isolation is on.
+            _ = engine.isolation
+            # The examples' download copies and zip take a thread beside the hangs: mostly
+            # file copying, and on an edit off the end of the build (build-finished takes the
+            # result).
+            downloads.publish_later(app, engine.background, waiting)
+    finally:
+        for pool in (computing, waiting):
+            # Queued jobs still run after shutdown; the threads end once their queue is empty
+            # (also when the probe raised: each job then raises the same error, runs nothing).
+            pool.shutdown(wait=False)
     if not any(started.values()):
         return
     logger.info("snippets: running %d example(s), %d at a time, and %d declared hang(s) beside them",
