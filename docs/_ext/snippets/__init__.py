@@ -82,7 +82,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     downloads.register(app)
     return {
         "version": __version__,
-        "env_version": 2,  # 2: sandbox and result records are NamedTuples
+        "env_version": 3,  # 2: sandbox and result records are NamedTuples; 3: outcome records too
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

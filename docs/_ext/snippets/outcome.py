@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import signal as _signal
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 EXPECT_FORMS = "`exit N`, `signal NAME` (e.g. `signal SIGSEGV`), `timeout` or `compile-error`"
 
 
-@dataclass(frozen=True)
-class Step:
+# NamedTuples, not frozen dataclasses: cheaper to define on every build (see sandbox.Limits).
+class Step(NamedTuple):
     """One command of an example as it ran (compile or run), ready to show and to cache."""
 
     role: str
@@ -43,8 +42,7 @@ class Step:
     """Sandbox bounds the run ran into: `processes`, `memory`, `disk`."""
 
 
-@dataclass(frozen=True)
-class Execution:
+class Execution(NamedTuple):
     """Everything one example produced: an optional compile step and one or more runs."""
 
     language: str
@@ -53,7 +51,7 @@ class Execution:
     """The compiler's step, if the language compiles."""
     runs: tuple[Step, ...] = ()
     """The program's runs (more than one with `:runs:`)."""
-    trace: dict[str, Any] | None = field(default=None)
+    trace: dict[str, Any] | None = None
     """Process tree data from a traced run, if requested."""
 
     @property
@@ -63,7 +61,12 @@ class Execution:
 
     def to_json(self) -> dict[str, Any]:
         """Plain data for the cache."""
-        return asdict(self)
+        return {
+            "language": self.language,
+            "compile": None if self.compile is None else self.compile._asdict(),
+            "runs": [run._asdict() for run in self.runs],
+            "trace": self.trace,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Execution:
@@ -80,8 +83,7 @@ class Execution:
                    trace=data.get("trace"))
 
 
-@dataclass(frozen=True)
-class Expectation:
+class Expectation(NamedTuple):
     """An outcome: declared by the author, or observed."""
 
     kind: str

@@ -14,7 +14,6 @@ says even when a later build rewrites the page from the cache without reading it
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -57,13 +56,12 @@ class Pending(NamedTuple):
     """Another listing started this run (same cache key): it counts as cached here, as when read."""
 
 
-@dataclass
-class Assessment:
+class Assessment(NamedTuple):
     """What one execution means for its page."""
 
     report: dict[str, Any]
-    warnings: list[tuple[str, Subtype]] = field(default_factory=list)
-    normalized: list[str] = field(default_factory=list)
+    warnings: list[tuple[str, Subtype]]
+    normalized: list[str]
 
 
 def expected_file_of(example: Example) -> Path | None:
