@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/timeline.py                       # one-example edit, 12 runs each, -j 1
     .venv/bin/python bench/timeline.py --scenario no-op --runs 20 --jobs auto
+    .venv/bin/python bench/timeline.py --scenario prose     # the edited example's page touched: read again, nothing runs
 
 Each run is a fresh `python -m sphinx` whose first act is to wrap Sphinx's event manager and
 extension loader with a clock (`_PROBE`, below, is what the child runs). The table lists, per
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -101,7 +103,7 @@ def span(marks: dict[str, list[float]], begin: str | None, end: str, column: int
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scenario", choices=("edit", "no-op"), default="edit")
+    parser.add_argument("--scenario", choices=("edit", "prose", "no-op"), default="edit")
     parser.add_argument("--runs", type=int, default=12)
     corpus.add_arguments(parser, "snippets-timeline", jobs="1")
     args = parser.parse_args()
@@ -122,6 +124,8 @@ def main() -> int:
             tool = tools[name]
             if args.scenario == "edit":
                 edit(tool, edited, n)
+            elif args.scenario == "prose":  # what an edit costs besides running the example
+                os.utime(tool.root / "docs" / f"p{edited.page:03d}.md")
             runs[name].append(run_once(tool))
 
     print(f"{args.scenario}, {args.pages} pages x {args.examples} examples, -j {args.jobs}, "
