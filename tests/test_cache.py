@@ -145,12 +145,12 @@ CHANGES: dict[str, Callable[[Example, Settings, str], tuple[Example, Settings, s
     "toolchain version": lambda e, s, t: (e, s, t.replace("3.", "4.", 1) + " (another build)"),
     "args": lambda e, s, t: (replace(e, args=("four",)), s, t),
     "declared env": lambda e, s, t: (replace(e, env=(("GREETING", "hi"),)), s, t),
-    "site env": lambda e, s, t: (e, replace(s, env=(("LC_ALL", "C"),)), t),
+    "site env": lambda e, s, t: (e, s._replace(env=(("LC_ALL", "C"),)), t),
     "timeout": lambda e, s, t: (replace(e, timeout=2.0), s, t),
     "runs": lambda e, s, t: (replace(e, runs=3), s, t),
-    "output limit": lambda e, s, t: (e, replace(s, output_limit=s.output_limit + 1), t),
-    "memory limit": lambda e, s, t: (e, replace(s, memory_limit=s.memory_limit // 2), t),
-    "process limit": lambda e, s, t: (e, replace(s, process_limit=s.process_limit + 1), t),
+    "output limit": lambda e, s, t: (e, s._replace(output_limit=s.output_limit + 1), t),
+    "memory limit": lambda e, s, t: (e, s._replace(memory_limit=s.memory_limit // 2), t),
+    "process limit": lambda e, s, t: (e, s._replace(process_limit=s.process_limit + 1), t),
     "language": lambda e, s, t: (replace(e, runner=runners.for_language("c")), s, t),
 }
 
@@ -179,10 +179,10 @@ def test_compiler_flags_make_a_miss(settings: Settings) -> None:
     need("cc")
     c = runners.for_language("c")
     flags = c.toolchain(settings)
-    assert c.toolchain(replace(settings, c_flags=(*settings.c_flags, "-O2"))) != flags
+    assert c.toolchain(settings._replace(c_flags=(*settings.c_flags, "-O2"))) != flags
     example = replace(_base(settings), runner=c)
     assert cache_key(example, settings, flags) != cache_key(
-        example, settings, c.toolchain(replace(settings, c_flags=("-O2",))))
+        example, settings, c.toolchain(settings._replace(c_flags=("-O2",))))
 
 
 def test_what_does_not_change_the_output_keeps_the_key(settings: Settings, tmp_path: Path) -> None:
@@ -192,7 +192,7 @@ def test_what_does_not_change_the_output_keeps_the_key(settings: Settings, tmp_p
     # Another clone of the repository (another absolute path) shares the entries.
     moved = tmp_path / "elsewhere" / "examples"
     shutil.copytree(settings.examples_dir, moved)
-    there = replace(settings, examples_dir=moved, cache_dir=tmp_path / "cache")
+    there = settings._replace(examples_dir=moved, cache_dir=tmp_path / "cache")
     assert cache_key(replace(example, file=moved / "count" / "main.py"), there, "Python 3.11.2") == key
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,7 +29,7 @@ def create_engine(app: Sphinx) -> None:
     settings = config.settings(app)
     checking = app.builder.name == SnippetsCheckBuilder.name
     if checking:
-        settings = replace(settings, use_cache=False)
+        settings = settings._replace(use_cache=False)
     hidden = tuple(dict.fromkeys(
         str(p) for p in (Path(app.confdir).resolve(), Path(app.srcdir).resolve(), Path.home(), "/root", "/home")
     ))
@@ -82,7 +81,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     downloads.register(app)
     return {
         "version": __version__,
-        "env_version": 3,  # 2: sandbox and result records are NamedTuples; 3: outcome records too
+        "env_version": 4,  # 2: sandbox and result records are NamedTuples; 3: outcome records; 4: Settings
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sphinx.errors import ConfigError
 
@@ -36,8 +35,9 @@ CONFIG_VALUES: dict[str, tuple[Any, str, tuple[type, ...]]] = {
 }
 
 
-@dataclass(frozen=True)
-class Settings:
+# A NamedTuple, not a frozen dataclass: cheaper to define on every build (see sandbox.Limits);
+# change a copy with settings._replace(...).
+class Settings(NamedTuple):
     """Everything the engine reads from conf.py, validated."""
 
     examples_dir: Path
