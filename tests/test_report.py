@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import zipfile
 from html import unescape
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -75,3 +76,29 @@ def test_downloads_follow_the_examples_folder_and_are_not_rewritten_needlessly(a
     with zipfile.ZipFile(archive) as zipped:
         assert zipped.read("examples/two/main.c") == source.read_bytes()
         assert "examples/one/notes.txt" not in zipped.namelist()
+
+
+def test_the_archive_is_rewritten_unless_it_records_exactly_these_contents(tmp_path: Path) -> None:
+    """write_archive() keeps an archive whose last bytes are its own fingerprint of the very
+    same files, and rewrites anything else: another zip of the same files, a file too short to
+    hold a fingerprint, or its own archive once a file changed."""
+    from snippets.downloads import write_archive
+
+    examples = tmp_path / "examples"
+    (examples / "one").mkdir(parents=True)
+    (examples / "one" / "main.c").write_text("int main(void) { return 0; }\n", encoding="utf-8")
+    dest = tmp_path / "out" / "examples.zip"
+    assert write_archive(examples, dest)
+    assert not write_archive(examples, dest)  # unchanged: left alone
+
+    with zipfile.ZipFile(dest, "w") as foreign:  # the same member, but not written by us
+        foreign.writestr("examples/one/main.c", (examples / "one" / "main.c").read_bytes())
+    assert write_archive(examples, dest)
+    dest.write_bytes(b"PK")  # shorter than any fingerprint
+    assert write_archive(examples, dest)
+
+    (examples / "one" / "main.c").write_text("int main(void) { return 1; }\n", encoding="utf-8")
+    assert write_archive(examples, dest)
+    with zipfile.ZipFile(dest) as archive:
+        assert archive.read("examples/one/main.c") == b"int main(void) { return 1; }\n"
+        assert archive.testzip() is None

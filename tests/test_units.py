@@ -88,3 +88,23 @@ def test_missing_newline_and_leftovers_are_visible() -> None:
     execution = Execution(language="c", runs=(run("no newline", exit_code=0, left_running=2, zombies=1),))
     assert render(execution, 0, ()) == ("$ ./main\nno newline\n[no newline at end of output]\n[exit status 0]\n"
                                         "[2 processes still running at exit: killed]\n[1 zombie never waited for]\n")
+
+
+def test_an_execution_comes_back_from_the_cache_format_unchanged() -> None:
+    """to_json() is what the cache stores: plain JSON data that from_json() turns back into
+    the same record, compile step, runs, post-mortem and trace included."""
+    import json
+
+    compile_step = Step(role="compile", display="cc -o main main.c", output="main.c:3: warning\n",
+                        exit_code=0, duration=0.05)
+    hung = run("waiting\n", timed_out=True, timeout=2.0, left_running=1,
+               postmortem=("pid 3 (main) waits in read() on a pipe",), limits_hit=("processes",))
+    execution = Execution(language="c", compile=compile_step, runs=(run("ok\n", exit_code=0), hung),
+                          trace={"summary": "2 processes", "processes": 2})
+    stored = json.loads(json.dumps(execution.to_json()))
+    assert sorted(stored) == ["compile", "language", "runs", "trace"]
+    assert list(stored["compile"]) == list(Step._fields)  # every field, in declaration order
+    assert Execution.from_json(stored) == execution
+    # An entry written before `limits_hit` existed still reads, with the field's default.
+    del stored["runs"][0]["limits_hit"]
+    assert Execution.from_json(stored).runs[0].limits_hit == ()
