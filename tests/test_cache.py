@@ -268,6 +268,37 @@ def test_editing_one_example_reruns_exactly_that_one(srcdir: Path) -> None:
     assert "edited" in (again.outdir / "index.html").read_text(encoding="utf-8")
 
 
+def test_a_file_beside_the_example_belongs_to_its_page(srcdir: Path) -> None:
+    """The whole folder goes into the box and into the cache key, so a data file or a worker
+    script beside the example counts like the example itself: editing one, or adding one, runs
+    the example again and rewrites its page (a page left as it was would show output that the
+    code no longer prints); a build after that reads nothing."""
+    folder = srcdir / "examples" / "hello"
+    (folder / "main.py").write_text(
+        "from pathlib import Path\n"
+        "for data in sorted(Path(__file__).parent.glob('*.txt')):\n"
+        "    print(data.name, data.read_text().strip())\n", encoding="utf-8")
+    (folder / "data.txt").write_text("first\n", encoding="utf-8")
+
+    def page(app: SphinxTestApp) -> str:
+        return (app.outdir / "index.html").read_text(encoding="utf-8")
+
+    assert "data.txt first" in page(build(srcdir))
+    (folder / "data.txt").write_text("second\n", encoding="utf-8")
+    edited = build(srcdir)
+    assert "data.txt second" in page(edited)
+    assert {f: r["cached"] for f, r in reports(edited).items()} == {
+        "examples/hello/main.py": False, "examples/count/main.py": True}
+    (folder / "more.txt").write_text("third\n", encoding="utf-8")
+    added = build(srcdir)
+    assert "more.txt third" in page(added)
+    written = entries(added)
+    again = build(srcdir)
+    assert "0 added, 0 changed, 0 removed" in again.status.getvalue()
+    assert "no targets are out of date" in again.status.getvalue()
+    assert entries(again) == written
+
+
 def test_config_that_changes_the_output_is_a_miss(srcdir: Path) -> None:
     build(srcdir)
     again = build(srcdir, confoverrides={"snippets_timeout": 7})

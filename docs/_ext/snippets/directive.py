@@ -18,7 +18,7 @@ from sphinx_exec_code.sphinx_spec import get_specs
 
 from . import expected, render, results, runners
 from .cache import Cache, CorruptEntry
-from .execute import Engine, Example, execute
+from .execute import Engine, Example, execute, sibling_files
 from .normalize import NormalizerError, check_names
 from .nodes import snippet_result
 from .outcome import Execution, ExpectationError, parse_expectation
@@ -155,6 +155,8 @@ class ExecCodeDirective(ExecCode):
         if self.content:
             raise OptionProblem("give either :filename: or inline code, not both")
         self.env.note_dependency(str(path))
+        for sibling in sibling_files(path):  # part of the cache key: editing one re-reads the page
+            self.env.note_dependency(str(sibling))
         return path, path.read_text(encoding="utf-8").splitlines()
 
     def _split_options(self) -> dict[str, object]:

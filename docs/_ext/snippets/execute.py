@@ -71,12 +71,15 @@ class Example:
         return self.file.name if self.file else self.runner.inline_name
 
 
+def sibling_files(file: Path) -> list[Path]:
+    """The other files of an example's folder that its box gets, so that they change its output
+    (a worker script, a data file): all but expected outputs and a compiled `main`."""
+    return [p for p in sorted(file.parent.iterdir())
+            if p.is_file() and p != file and not p.name.endswith(".out") and p.name != "main"]
+
+
 def _siblings(file: Path) -> dict[str, str]:
-    return {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(file.parent.iterdir())
-        if p.is_file() and p != file and not p.name.endswith(".out") and p.name != "main"
-    }
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sibling_files(file)}
 
 
 def cache_key(example: Example, settings: Settings, toolchain: str) -> str:
