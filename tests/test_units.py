@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from snippets.directive import OptionProblem, anchor_region, marker_lines
 from snippets.expected import diff, render, variants
@@ -93,8 +95,6 @@ def test_missing_newline_and_leftovers_are_visible() -> None:
 def test_an_execution_comes_back_from_the_cache_format_unchanged() -> None:
     """to_json() is what the cache stores: plain JSON data that from_json() turns back into
     the same record, compile step, runs, post-mortem and trace included."""
-    import json
-
     compile_step = Step(role="compile", display="cc -o main main.c", output="main.c:3: warning\n",
                         exit_code=0, duration=0.05)
     hung = run("waiting\n", timed_out=True, timeout=2.0, left_running=1,

@@ -282,7 +282,9 @@ def pages_whose_example_folders_changed(app: Sphinx, env: BuildEnvironment, adde
     the directive makes each one a dependency of the page, so editing or deleting one re-reads
     it, but Sphinx cannot notice a file that did not exist yet. A folder's modification time
     changes when a file is added, so it is compared with the time the page was read (in
-    microseconds, as Sphinx compares its dependencies): one stat per folder.
+    microseconds, as Sphinx compares its dependencies): one stat per folder. A file that is not
+    part of the key appearing there (a `main` compiled in place, a new `.out`) makes the page
+    read once more, its results from the cache.
     """
     engine = getattr(env, "snippets_engine", None)
     if engine is None:
