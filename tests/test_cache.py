@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import subprocess
 import threading
 from dataclasses import replace
 from io import StringIO
@@ -21,6 +22,7 @@ from snippets.cache import FORMAT, Cache, CorruptEntry, make_key, normalise_code
 from snippets.execute import Example, cache_key
 from snippets.nodes import snippet_result
 from snippets.outcome import Execution, Step
+from snippets.runners.base import require_version, versions_folder
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -183,6 +185,68 @@ def test_compiler_flags_make_a_miss(settings: Settings) -> None:
     example = replace(_base(settings), runner=c)
     assert cache_key(example, settings, flags) != cache_key(
         example, settings, c.toolchain(settings._replace(c_flags=("-O2",))))
+
+
+# -- the toolchain's version, remembered between builds ----------------------------------------
+
+#: A compiler stand-in whose `--version` says how often it has been asked (in $FAKECC_CALLS).
+FAKE_COMPILER = r"""
+#include <stdio.h>
+#include <stdlib.h>
+int main(void) {
+    FILE *calls = fopen(getenv("FAKECC_CALLS"), "a");
+    fputc('x', calls);
+    long n = ftell(calls);
+    fclose(calls);
+    printf("fakecc %ld\n", n);
+    return 0;
+}
+"""
+
+
+@pytest.fixture
+def fake_compiler(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    need("cc")
+    (tmp_path / "fakecc.c").write_text(FAKE_COMPILER, encoding="utf-8")
+    binary = tmp_path / "bin" / "fakecc"
+    binary.parent.mkdir()
+    subprocess.run(["cc", "-o", str(binary), str(tmp_path / "fakecc.c")], check=True)  # noqa: S603, S607
+    monkeypatch.setenv("FAKECC_CALLS", str(tmp_path / "calls"))
+    return binary
+
+
+def test_a_toolchain_version_is_asked_again_only_when_the_binary_changes(fake_compiler: Path, tmp_path: Path) -> None:
+    memo = tmp_path / "toolchains"
+    argv = [str(fake_compiler), "--version"]
+    assert require_version(argv, "missing", memo) == "fakecc 1"
+    assert require_version(argv, "missing", memo) == "fakecc 1"  # remembered: no process started
+    assert require_version([str(fake_compiler), "-v"], "missing", memo) == "fakecc 2"  # other arguments
+    stat = fake_compiler.stat()
+    os.utime(fake_compiler, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # upgraded in place
+    assert require_version(argv, "missing", memo) == "fakecc 3"
+    replacement = fake_compiler.with_name("fakecc.new")
+    shutil.copy(fake_compiler, replacement)
+    os.replace(replacement, fake_compiler)  # as a package manager installs: a new inode
+    assert require_version(argv, "missing", memo) == "fakecc 4"
+    assert require_version(argv, "missing", memo) == "fakecc 4"
+    assert require_version(argv, "missing") == "fakecc 5"  # nowhere to remember: always asked
+    for remembered in memo.glob("*.txt"):
+        remembered.write_text("", encoding="utf-8")  # damaged: asked again, not believed
+    assert require_version(argv, "missing", memo) == "fakecc 6"
+
+
+def test_a_script_that_picks_the_program_is_asked_every_build(tmp_path: Path) -> None:
+    shim = tmp_path / "python3"  # as a pyenv shim: the program it runs depends on the moment
+    shim.write_text('#!/bin/sh\necho "shim $$"\n', encoding="utf-8")
+    shim.chmod(0o755)
+    memo = tmp_path / "toolchains"
+    assert require_version([str(shim)], "missing", memo) != require_version([str(shim)], "missing", memo)
+    assert not memo.exists()
+
+
+def test_doctest_asks_every_toolchain_afresh(settings: Settings) -> None:
+    assert versions_folder(settings) == settings.cache_dir / "toolchains"
+    assert versions_folder(settings._replace(use_cache=False)) is None
 
 
 def test_what_does_not_change_the_output_keeps_the_key(settings: Settings, tmp_path: Path) -> None:

@@ -61,17 +61,21 @@ class Cache:
             raise CorruptEntry(f"{path}: {err.__class__.__name__}: {err}") from err
 
     def put(self, key: str, execution: Execution) -> None:
-        """Write to a temporary file, then rename into place: readers never see half a file."""
-        path = self.path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Store an entry; readers never see half a file (write_atomically)."""
         data = {"format": FORMAT, "key": key, "execution": execution.to_json()}
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{key[:8]}-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                # dumps, not dump: only the one-shot encoder is the C one (dump to a file runs
-                # the pure-Python encoder, about 1 ms per entry, in the pool's threads).
-                f.write(json.dumps(data, ensure_ascii=False))
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        # dumps, not dump: only the one-shot encoder is the C one (dump to a file runs the
+        # pure-Python encoder, about 1 ms per entry, in the pool's threads).
+        write_atomically(self.path(key), json.dumps(data, ensure_ascii=False))
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside path, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem[:8]}-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

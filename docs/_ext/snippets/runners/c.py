@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..sandbox import Command
-from .base import PlannedStep, Runner, Source, require_version, run_display
+from .base import PlannedStep, Runner, Source, require_version, run_display, versions_folder
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -23,7 +23,8 @@ class CRunner(Runner):
     def toolchain(self, settings: Settings) -> str:
         version = require_version([settings.c_compiler, "--version"],
                                   f"C compiler {settings.c_compiler!r} not found; install one "
-                                  "(apt-get install gcc) or set snippets_c_compiler in conf.py")
+                                  "(apt-get install gcc) or set snippets_c_compiler in conf.py",
+                                  versions_folder(settings))
         return version + " " + " ".join(settings.c_flags)
 
     def plan(self, source: Source, settings: Settings, args: tuple[str, ...]) -> list[PlannedStep]:

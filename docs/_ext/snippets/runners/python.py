@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..sandbox import Command
-from .base import PlannedStep, Runner, Source, require_version
+from .base import PlannedStep, Runner, Source, require_version, versions_folder
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -23,7 +23,8 @@ class PythonRunner(Runner):
     def toolchain(self, settings: Settings) -> str:
         return require_version([settings.python, "--version"],
                                f"Python interpreter {settings.python!r} not found; install it "
-                               "(apt-get install python3) or set snippets_python in conf.py")
+                               "(apt-get install python3) or set snippets_python in conf.py",
+                               versions_folder(settings))
 
     def plan(self, source: Source, settings: Settings, args: tuple[str, ...]) -> list[PlannedStep]:
         # PYTHONUNBUFFERED is decided here, not inherited: output is block-buffered into the

@@ -35,6 +35,8 @@ class RustRunner(Runner):
     def toolchain(self, settings: Settings) -> str:
         missing = (f"Rust compiler {settings.rust_compiler!r} not found; install it "
                    "(apt-get install rustc, or rustup) or set snippets_rust_compiler in conf.py")
+        # Asked every build, never remembered: `rustc` is usually rustup's proxy, the same binary
+        # whichever toolchain it runs (see require_version).
         version = require_version([settings.rust_compiler, "--version"], missing)
         if _real_rustc(settings.rust_compiler) is None:
             raise ToolchainMissing(missing)
