@@ -9,7 +9,6 @@ import re
 import shutil
 import subprocess
 import threading
-from dataclasses import replace
 from io import StringIO
 from typing import TYPE_CHECKING
 
@@ -143,17 +142,17 @@ def _base(settings: Settings) -> Example:
 
 
 CHANGES: dict[str, Callable[[Example, Settings, str], tuple[Example, Settings, str]]] = {
-    "code": lambda e, s, t: (replace(e, code=e.code + "print('more')\n"), s, t),
+    "code": lambda e, s, t: (e._replace(code=e.code + "print('more')\n"), s, t),
     "toolchain version": lambda e, s, t: (e, s, t.replace("3.", "4.", 1) + " (another build)"),
-    "args": lambda e, s, t: (replace(e, args=("four",)), s, t),
-    "declared env": lambda e, s, t: (replace(e, env=(("GREETING", "hi"),)), s, t),
+    "args": lambda e, s, t: (e._replace(args=("four",)), s, t),
+    "declared env": lambda e, s, t: (e._replace(env=(("GREETING", "hi"),)), s, t),
     "site env": lambda e, s, t: (e, s._replace(env=(("LC_ALL", "C"),)), t),
-    "timeout": lambda e, s, t: (replace(e, timeout=2.0), s, t),
-    "runs": lambda e, s, t: (replace(e, runs=3), s, t),
+    "timeout": lambda e, s, t: (e._replace(timeout=2.0), s, t),
+    "runs": lambda e, s, t: (e._replace(runs=3), s, t),
     "output limit": lambda e, s, t: (e, s._replace(output_limit=s.output_limit + 1), t),
     "memory limit": lambda e, s, t: (e, s._replace(memory_limit=s.memory_limit // 2), t),
     "process limit": lambda e, s, t: (e, s._replace(process_limit=s.process_limit + 1), t),
-    "language": lambda e, s, t: (replace(e, runner=runners.for_language("c")), s, t),
+    "language": lambda e, s, t: (e._replace(runner=runners.for_language("c")), s, t),
 }
 
 
@@ -182,7 +181,7 @@ def test_compiler_flags_make_a_miss(settings: Settings) -> None:
     c = runners.for_language("c")
     flags = c.toolchain(settings)
     assert c.toolchain(settings._replace(c_flags=(*settings.c_flags, "-O2"))) != flags
-    example = replace(_base(settings), runner=c)
+    example = _base(settings)._replace(runner=c)
     assert cache_key(example, settings, flags) != cache_key(
         example, settings, c.toolchain(settings._replace(c_flags=("-O2",))))
 
@@ -252,12 +251,12 @@ def test_doctest_asks_every_toolchain_afresh(settings: Settings) -> None:
 def test_what_does_not_change_the_output_keeps_the_key(settings: Settings, tmp_path: Path) -> None:
     example = _base(settings)
     key = cache_key(example, settings, "Python 3.11.2")
-    assert cache_key(replace(example, code=example.code.replace("\n", "  \r\n")), settings, "Python 3.11.2") == key
+    assert cache_key(example._replace(code=example.code.replace("\n", "  \r\n")), settings, "Python 3.11.2") == key
     # Another clone of the repository (another absolute path) shares the entries.
     moved = tmp_path / "elsewhere" / "examples"
     shutil.copytree(settings.examples_dir, moved)
     there = settings._replace(examples_dir=moved, cache_dir=tmp_path / "cache")
-    assert cache_key(replace(example, file=moved / "count" / "main.py"), there, "Python 3.11.2") == key
+    assert cache_key(example._replace(file=moved / "count" / "main.py"), there, "Python 3.11.2") == key
 
 
 # -- builds ----------------------------------------------------------------------------------------

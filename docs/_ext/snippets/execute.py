@@ -5,9 +5,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from . import sandbox
 from .cache import make_key, normalise_code
@@ -44,8 +43,9 @@ def _box_version() -> str:
     return digest.hexdigest()[:16]
 
 
-@dataclass(frozen=True)
-class Example:
+# A NamedTuple rather than a frozen dataclass: cheaper to define (see sandbox.Limits), and
+# every build, a no-op one too, imports this module.
+class Example(NamedTuple):
     """One example as the page declares it."""
 
     runner: Runner
@@ -220,34 +220,38 @@ class PerBuild(dict[K, V]):
         return (type(self), ())
 
 
-@dataclass(frozen=True)
 class Engine:
-    """What every directive needs during one build, made once at builder-inited."""
+    """What every directive needs during one build, made once at builder-inited.
 
-    settings: Settings
-    """Validated configuration."""
-    probe: Callable[[], sandbox.Isolation]
-    """Finds out which protections this machine offers (it starts processes); see `isolation`."""
-    checking: bool = False
-    """True under `make doctest`: every example runs fresh, several times."""
-    on_timeout: Callable[[int], tuple[str, ...]] | None = None
-    """Called with the box's root pid just before a timed-out example is killed (post-mortem)."""
-    prefetched: PerBuild[str, Future[Prefetched]] = field(default_factory=PerBuild, compare=False, repr=False)
-    """Examples the pre-pass already started (prefetch.py), by cache key; the directive takes them."""
-    deferred: PerBuild[str, Future[Prefetched]] = field(default_factory=PerBuild, compare=False, repr=False)
-    """Examples still running when their page was read, by cache key (results.py completes them)."""
-    background: PerBuild[str, Future[Any]] = field(default_factory=PerBuild, compare=False, repr=False)
-    """Other work the pool's threads do beside the examples, by name (the examples' download
-    copies, the probe)."""
-    hits: PerBuild[str, Execution] = field(default_factory=PerBuild, compare=False, repr=False)
-    """Cache entries the pre-pass read to decide what to run, by cache key; the directive takes
-    them instead of reading them again."""
-    keys: PerBuild[tuple[Example, str], str] = field(default_factory=PerBuild, compare=False, repr=False)
-    """Cache keys computed this build (see key())."""
-    warned: set[tuple[str, int]] = field(default_factory=set, compare=False, repr=False)
-    """Locations whose pending result has been assessed, so each warns once per build."""
-    toolchains: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
-    """Toolchain version strings, asked once per build (each asking starts a process)."""
+    A plain class (no dataclass machinery to run at import); the per-build records start empty.
+    """
+
+    def __init__(self, settings: Settings, probe: Callable[[], sandbox.Isolation], checking: bool = False,
+                 on_timeout: Callable[[int], tuple[str, ...]] | None = None) -> None:
+        self.settings = settings
+        """Validated configuration."""
+        self.probe = probe
+        """Finds out which protections this machine offers (it starts processes); see `isolation`."""
+        self.checking = checking
+        """True under `make doctest`: every example runs fresh, several times."""
+        self.on_timeout = on_timeout
+        """Called with the box's root pid just before a timed-out example is killed (post-mortem)."""
+        self.prefetched: PerBuild[str, Future[Prefetched]] = PerBuild()
+        """Examples the pre-pass already started (prefetch.py), by cache key; the directive takes them."""
+        self.deferred: PerBuild[str, Future[Prefetched]] = PerBuild()
+        """Examples still running when their page was read, by cache key (results.py completes them)."""
+        self.background: PerBuild[str, Future[Any]] = PerBuild()
+        """Other work the pool's threads do beside the examples, by name (the examples' download
+        copies, the probe)."""
+        self.hits: PerBuild[str, Execution] = PerBuild()
+        """Cache entries the pre-pass read to decide what to run, by cache key; the directive takes
+        them instead of reading them again."""
+        self.keys: PerBuild[tuple[Example, str], str] = PerBuild()
+        """Cache keys computed this build (see key())."""
+        self.warned: set[tuple[str, int]] = set()
+        """Locations whose pending result has been assessed, so each warns once per build."""
+        self.toolchains: dict[str, str] = {}
+        """Toolchain version strings, asked once per build (see toolchain())."""
 
     @functools.cached_property
     def isolation(self) -> sandbox.Isolation:
