@@ -139,7 +139,9 @@ def write_archive(examples: Path, dest: Path, members: Iterable[str] | None = No
     """Zip the examples folder into dest, atomically and byte-for-byte reproducibly.
 
     Returns whether the file was written: an archive whose comment already names these exact
-    contents is left alone.
+    contents is left alone. Members are stored, not deflated: every edit rewrites the archive in
+    a pool thread beside Sphinx's writing, and deflating was most of that work (this site's 216
+    files: 7.9 ms deflated, 2.0 ms stored, medians of 30; the archive grows from 109 to 181 KB).
     """
     contents = _contents(examples, _files(examples) if members is None else members)
     fingerprint = _fingerprint(contents)
@@ -148,12 +150,12 @@ def write_archive(examples: Path, dest: Path, members: Iterable[str] | None = No
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".examples-", suffix=".zip")
     try:
-        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED) as archive:
             archive.comment = fingerprint
             for rel, data in contents.items():
                 info = zipfile.ZipInfo(f"{ARCHIVE_ROOT}/{rel}", date_time=(1980, 1, 1, 0, 0, 0))
                 info.external_attr = (stat.S_IFREG | 0o644) << 16
-                info.compress_type = zipfile.ZIP_DEFLATED
+                info.compress_type = zipfile.ZIP_STORED
                 archive.writestr(info, data)
         os.replace(tmp, dest)
     except BaseException:
