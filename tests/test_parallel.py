@@ -226,10 +226,11 @@ def test_no_reader_or_writer_is_forked_while_examples_run(rootdir: Path, tmp_pat
 
 def test_the_scan_does_not_wait_for_the_probe(make_build: Callable[..., SphinxTestApp],
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    """The protections are probed in a pool thread (on a first build that includes waiting for
-    the launcher's compiler): the main thread scans every page meanwhile, and the examples start
-    once the probe is done (the reading, too). A build that reads pages but has nothing to run
-    probes nothing."""
+    """The protections are probed in a thread of their own, begun at config-inited when an example
+    probably runs (nothing built yet, or an example file newer than the last build; on a first
+    build that includes waiting for the launcher's compiler): the main thread scans every page
+    meanwhile, and the examples start once the probe is done (the reading, too). A build that
+    reads pages but has nothing to run probes nothing."""
     normal = make_build("normal")
     scanned = threading.Event()
     probes: list[tuple[str, bool]] = []
@@ -250,7 +251,7 @@ def test_the_scan_does_not_wait_for_the_probe(make_build: Callable[..., SphinxTe
     beside = make_build("beside")
     assert len(probes) == 1, probes
     thread, scan_finished_first = probes[0]
-    assert thread.startswith("snippets-hang") and scan_finished_first, probes
+    assert thread.startswith("snippets-probe") and scan_finished_first, probes
     for page in PAGES:
         assert article(beside, page) == article(normal, page), page
 
@@ -260,6 +261,11 @@ def test_the_scan_does_not_wait_for_the_probe(make_build: Callable[..., SphinxTe
     again = build_app(beside.srcdir)
     assert "One more sentence." in (again.outdir / "one.html").read_text(encoding="utf-8")
     assert probes == []  # the page was read again, its examples came from the cache
+
+    example = beside.srcdir / "examples" / "greet" / "main.py"
+    example.write_text(example.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    build_app(beside.srcdir)
+    assert len(probes) == 1 and probes[0][0].startswith("snippets-probe"), probes  # begun before the scan
 
 
 def test_a_page_read_again_reads_each_cached_result_and_computes_each_key_once(

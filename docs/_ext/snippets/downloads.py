@@ -74,7 +74,7 @@ def add_download_links(app: Sphinx, doctree: nodes.document) -> None:
         node.insert(code[0] + 1 if code else 0, para)
 
 
-def _files(root: Path) -> dict[str, os.stat_result]:
+def example_files(root: Path) -> dict[str, os.stat_result]:
     """Relative POSIX path -> stat of every file a student needs under root, sorted.
 
     Hidden files, build leftovers (__pycache__, target/, *.pyc) and symlinks are left out.
@@ -143,7 +143,7 @@ def write_archive(examples: Path, dest: Path, members: Iterable[str] | None = No
     a pool thread beside Sphinx's writing, and deflating was most of that work (this site's 216
     files: 7.9 ms deflated, 2.0 ms stored, medians of 30; the archive grows from 109 to 181 KB).
     """
-    contents = _contents(examples, _files(examples) if members is None else members)
+    contents = _contents(examples, example_files(examples) if members is None else members)
     fingerprint = _fingerprint(contents)
     if _archived(dest, fingerprint):
         return False
@@ -172,9 +172,9 @@ def publish(examples: Path, outdir: Path) -> tuple[int, int, bool]:
     rewritten only when its contents changed. The archive goes first: a build stopped half-way
     leaves the mirror out of date, so the next build looks again. Returns (copied, removed, zipped).
     """
-    members = _files(examples)
+    members = example_files(examples)
     mirror = outdir / MIRROR
-    published = _files(mirror)
+    published = example_files(mirror)
     copy = [rel for rel, want in members.items()
             if rel not in published
             or (published[rel].st_size, published[rel].st_mtime_ns) != (want.st_size, want.st_mtime_ns)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shlex
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -26,7 +26,7 @@ from sphinx.util.parallel import parallel_available
 from . import downloads, runners
 from .cache import Cache, CorruptEntry
 from .directive import ExecCodeDirective
-from .execute import Engine, Example, execute
+from .execute import PROBING, Engine, Example, execute
 from .outcome import Execution
 
 if TYPE_CHECKING:
@@ -230,6 +230,12 @@ def start(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
             # in a forked reader: probe here, once, so that every reader inherits the answer
             # (and a warning about missing protections is given once).
             _ = engine.isolation
+        elif not any(started.values()) and PROBING in engine.background:
+            # Probing began at config-inited on a guess (see snippets.start_launcher) and nothing
+            # runs after all: let it end before Sphinx forks readers or writers, which would
+            # copy the pipes its thread holds. It had a head start; what it found is kept, and
+            # raised only if an example needs it.
+            wait([engine.background[PROBING]])
         if any(started.values()):
             # Wait for the probe before reading: alongside Sphinx's parsing and the download
             # copies, both holding the GIL most of the time, it took 40-60 ms instead of 10, and
