@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import re
 import shutil
 import sys
 import threading
+import time
 from collections import Counter
 from concurrent.futures import Future
 from typing import TYPE_CHECKING
@@ -28,6 +30,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from docutils import nodes
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
 
 PAGES = ("one", "two", "three", "four")
 
@@ -266,6 +270,34 @@ def test_the_scan_does_not_wait_for_the_probe(make_build: Callable[..., SphinxTe
     example.write_text(example.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
     build_app(beside.srcdir)
     assert len(probes) == 1 and probes[0][0].startswith("snippets-probe"), probes  # begun before the scan
+
+
+def test_a_probe_begun_on_a_guess_ends_before_sphinx_may_fork(make_build: Callable[..., SphinxTestApp],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """An example file touched without a change: the probe begins at config-inited (the guess),
+    but nothing runs. The scan's handler must not return while the probe's thread still holds
+    pipes that forked readers or writers would copy."""
+    app = make_build("touched")
+    example = app.srcdir / "examples" / "exit3" / "main.py"  # on a page without inline code
+    later = time.time_ns() + 10**9
+    os.utime(example, ns=(later, later))  # newer than the saved environment, the same bytes
+    seen: list[tuple[bool, bool, int]] = []
+    original_start, original_probe = prefetch.start, snippets.probe
+
+    def slow_probe(*args: object) -> object:
+        time.sleep(0.3)  # longer than Sphinx's setup: still probing when the scan ends
+        return original_probe(*args)  # type: ignore[arg-type]
+
+    def start(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+        original_start(app, env, docnames)
+        engine = env.snippets_engine  # type: ignore[attr-defined]
+        probing = engine.background.get(execute.PROBING)
+        seen.append((probing is not None, probing is not None and probing.done(), len(engine.prefetched)))
+
+    monkeypatch.setattr(prefetch, "start", start)  # connected when the next app sets up
+    monkeypatch.setattr(snippets, "probe", slow_probe)
+    build_app(app.srcdir, parallel=2)
+    assert seen == [(True, True, 0)], seen  # begun on the guess, ended before reading; nothing ran
 
 
 def test_a_page_read_again_reads_each_cached_result_and_computes_each_key_once(
