@@ -243,9 +243,25 @@ def test_a_script_that_picks_the_program_is_asked_every_build(tmp_path: Path) ->
     assert not memo.exists()
 
 
-def test_doctest_asks_every_toolchain_afresh(settings: Settings) -> None:
-    assert versions_folder(settings) == settings.cache_dir / "toolchains"
-    assert versions_folder(settings._replace(use_cache=False)) is None
+def test_a_compiler_wrapper_is_asked_every_build(fake_compiler: Path, tmp_path: Path) -> None:
+    wrapper = fake_compiler.with_name("ccache")  # ccache's own binary, reached through a `gcc` link
+    fake_compiler.rename(wrapper)
+    (tmp_path / "bin" / "gcc").symlink_to(wrapper)
+    memo = tmp_path / "toolchains"
+    argv = [str(tmp_path / "bin" / "gcc"), "--version"]
+    assert [require_version(argv, "missing", memo) for _ in range(2)] == ["fakecc 1", "fakecc 2"]
+    assert not memo.exists()
+
+
+def test_no_toolchain_version_is_remembered_with_the_cache_off(settings: Settings, tmp_path: Path) -> None:
+    need("cc")
+    c = runners.for_language("c")
+    off = settings._replace(use_cache=False, cache_dir=tmp_path / "off")
+    on = settings._replace(cache_dir=tmp_path / "on")
+    assert versions_folder(off) is None  # what `make doctest` and `make outputs` build with
+    assert c.toolchain(off) == c.toolchain(on) == c.toolchain(on)
+    assert not (tmp_path / "off").exists()
+    assert len(list((tmp_path / "on" / "toolchains").glob("*.txt"))) == 1
 
 
 def test_what_does_not_change_the_output_keeps_the_key(settings: Settings, tmp_path: Path) -> None:
