@@ -54,16 +54,19 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=60, help="runs per column (default 60)")
     parser.add_argument("--without", default="", help="protections to turn off, e.g. bwrap,cgroup")
     parser.add_argument("--python", default="/usr/bin/python3")
+    parser.add_argument("--bwrap", action="store_true",
+                        help="box with bubblewrap even as root (the launcher builds it otherwise)")
     args = parser.parse_args()
     without = tuple(w for w in args.without.split(",") if w)
 
     scratch = Path(tempfile.mkdtemp(prefix="isolation-bench-"))
     try:
-        iso = sandbox.probe(scratch / "state", (str(Path.home()),), without=without)
+        iso = sandbox.probe(scratch / "state", (str(Path.home()),), without=without, use_bwrap=args.bwrap)
         (scratch / "true.c").write_text("int main(void) { return 0; }\n")
         subprocess.run(["cc", "-O2", "-o", str(scratch / "true"), str(scratch / "true.c")], check=True)
         limits = sandbox.Limits()
-        print(f"protections off: {'; '.join(iso.missing) or 'none'}")
+        print(f"protections off: {'; '.join(iso.missing) or 'none'}; the box is built by "
+              f"{'the launcher' if iso.builds_box else 'bubblewrap' if iso.bwrap else 'nobody'}")
         print(f"{'program':<18}{'bare ms':>10}{'run ms':>10}{'example ms':>12}{'run - bare':>12}"
               f"{'example - bare':>16}   (median; min in brackets)")
         for label, box_argv, bare_argv in (

@@ -109,7 +109,7 @@ def test_rust_example_runs(outcomes: SphinxTestApp) -> None:
 
 def test_environment_is_scrubbed_and_stdin_is_empty(outcomes: SphinxTestApp) -> None:
     text = text_of(article(outcomes))
-    # PWD comes from bubblewrap's --chdir; nothing comes from the build's environment.
+    # PWD comes from the box (--chdir); nothing comes from the build's environment.
     assert "['HOME', 'LANG', 'PATH', 'PWD', 'PYTHONDONTWRITEBYTECODE', 'TMPDIR']" in text
     assert "SNIPPETS_TEST_SECRET" not in text and "hunter2" not in text
     assert "TMPDIR']\n''\n" in text  # stdin.read() returned '' at once

@@ -26,13 +26,14 @@ def hidden_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def iso(tmp_path_factory: pytest.TempPathFactory, hidden_dir: Path) -> sandbox.Isolation:
-    return sandbox.probe(tmp_path_factory.mktemp("state"), (str(hidden_dir),))
+@pytest.fixture(scope="module", params=["launcher", "bubblewrap"])
+def iso(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, hidden_dir: Path) -> sandbox.Isolation:
+    """Every test runs with the box the launcher builds itself (root) and with bubblewrap's."""
+    return sandbox.probe(tmp_path_factory.mktemp("state"), (str(hidden_dir),), use_bwrap=request.param == "bubblewrap")
 
 
 def need(iso: sandbox.Isolation, *what: str) -> None:
-    checks = {"bwrap": iso.bwrap, "init": iso.init, "pids": iso.cgroup_root, "memory": iso.memory_cgroup_root,
+    checks = {"bwrap": iso.namespaces, "init": iso.init, "pids": iso.cgroup_root, "memory": iso.memory_cgroup_root,
               "tmpfs": iso.workdir_tmpfs}
     missing = [name for name in what if not checks[name]]
     if missing:
@@ -50,7 +51,7 @@ def test_probe_finds_every_protection_on_a_ci_machine(iso: sandbox.Isolation) ->
     if os.environ.get("SNIPPETS_STRICT") != "1":
         pytest.skip("only CI (SNIPPETS_STRICT=1) promises every protection")
     assert iso.missing == ()
-    assert iso.bwrap and iso.init and iso.cgroup_root and iso.memory_cgroup_root and iso.workdir_tmpfs
+    assert iso.namespaces and iso.init and iso.cgroup_root and iso.memory_cgroup_root and iso.workdir_tmpfs
 
 
 @pytest.mark.parametrize(("without", "named"), [
@@ -67,6 +68,49 @@ def test_each_protection_turned_off_is_named(tmp_path: Path, without: tuple[str,
 def test_unknown_protection_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown protections.*known: "):
         sandbox.probe(tmp_path, (), without=("seccomp",))
+
+
+def test_as_root_the_launcher_builds_the_box_and_bubblewrap_is_not_started(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("only root builds the box without bubblewrap")
+    started: list[list[str]] = []
+    popen = subprocess.Popen
+
+    def record(argv: list[str], *args: object, **kwargs: object) -> subprocess.Popen[bytes]:
+        started.append(list(argv))
+        return popen(argv, *args, **kwargs)  # type: ignore[call-overload]
+
+    iso = sandbox.probe(tmp_path / "state", ())
+    assert iso.builds_box and iso.namespaces and iso.bwrap is None
+    monkeypatch.setattr(sandbox.subprocess, "Popen", record)
+    with sandbox.workspace(iso) as ws:
+        assert sh(ws, "echo $$ $(hostname)").output == b"3 example\n"
+    assert started and not any("bwrap" in arg for argv in started for arg in argv)
+
+
+def test_where_the_launcher_cannot_build_the_box_bubblewrap_does(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An older kernel (no mount_setattr before 5.12), or not root: bubblewrap, and no warning."""
+    if sandbox._find_bwrap() is None:
+        pytest.skip("bubblewrap is not installed")
+    monkeypatch.setattr(sandbox, "_own_box_works", lambda init, state_dir: "a kernel older than 5.12")
+    iso = sandbox.probe(tmp_path / "state", ())
+    assert not iso.builds_box and iso.bwrap and iso.namespaces
+    assert not any("namespaces" in m for m in iso.missing)
+    with sandbox.workspace(iso) as ws:
+        assert sh(ws, "echo $$ $(hostname)").output == b"3 example\n"
+
+
+@pytest.mark.parametrize("args", [
+    ["--box=1048576", "--chdir=/tmp/example", "--self-at=/tmp/.snippets/snippets-init"],
+    ["--box=1048576", "--work=/tmp", "--chdir=relative", "--self-at=/tmp/.snippets/snippets-init"],
+    ["--box=1048576", "--work=/tmp", "--chdir=/tmp/example", "--self-at=/x", "--hide=/"],
+], ids=["no --work", "relative --chdir", "hiding /"])
+def test_the_launcher_refuses_an_incomplete_box(iso: sandbox.Isolation, args: list[str]) -> None:
+    need(iso, "init")
+    done = subprocess.run([iso.init or "", *args, "--", "/bin/true"], capture_output=True, check=False)
+    assert done.returncode == 125 and done.stderr.startswith(b"snippets-init: --"), done.stderr
 
 
 def test_two_probes_at_once_share_one_launcher(tmp_path: Path) -> None:
@@ -102,7 +146,7 @@ def test_without_a_working_musl_gcc_the_launcher_is_built_against_glibc(
     with sandbox.Workspace(iso) as ws:
         result = sh(ws, "echo $$; echo hi > file; cat file")
     assert result.exit_code == 0 and result.output.endswith(b"hi\n")
-    if iso.bwrap:
+    if iso.namespaces:
         assert result.output == b"3\nhi\n"
 
 

@@ -8,6 +8,15 @@
  *         bwrap ... --as-pid-1 -- \
  *         snippets-init --report=FD --ns [--watch-fd=N] [nproc=N] [uid=N] -- program args...
  *
+ * Run by root it can build the same box itself, in place of bubblewrap
+ * (--box, see build_box below): the same namespaces, mounts and dropped
+ * capabilities, made with a handful of system calls and no second program,
+ * which saves about 2.5 ms of CPU per command:
+ *
+ *     snippets-init --cgroup=DIR... ... --box=SIZE --hide=DIR... --show=PATH... \
+ *         --work=DIR --chdir=/tmp/example --self-at=/tmp/.snippets/snippets-init -- \
+ *         /tmp/.snippets/snippets-init --report=FD --ns ... -- program args...
+ *
  * Without --report it only configures itself and execs the program (a
  * launcher, like prlimit): it joins each cgroup DIR (pids.max bounds the
  * number of processes, which RLIMIT_NPROC does not do for root; the memory
@@ -62,19 +71,54 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* The kernel's newer mount API (Linux 5.2, mount_setattr 5.12), declared here
+ * because musl's headers do not carry it. */
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x04
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+#define BOX_MOUNT_ATTR_RDONLY 0x1
+#define BOX_MOUNT_ATTR_NOSUID 0x2
+#define BOX_MOUNT_ATTR_NODEV 0x4
+struct box_mount_attr { unsigned long long attr_set, attr_clr, propagation, userns_fd; };
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#endif
+#ifndef SYS_move_mount
+#define SYS_move_mount 429
+#endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+#ifndef SYS_pivot_root
+#define SYS_pivot_root 155
+#endif
 
 static volatile pid_t example_pid = -1;
 static pid_t build_pid = -1;
@@ -558,12 +602,320 @@ static int supervise_flat(char **program, const char *nproc, long uid, FILE *rep
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* -- --box: the box without bubblewrap (root only) ---------------------------
+ *
+ * What bubblewrap's options in sandbox.py ask for, built directly: new PID,
+ * network, IPC, UTS and mount namespaces; a read-only copy of / (nosuid,
+ * nodev); a fresh /dev with the usual devices and its own ptys; a /proc of
+ * the new PID namespace with sys, sysrq-trigger, irq and bus read-only;
+ * size-limited tmpfs on /tmp, /var/tmp, /dev/shm and /run; empty read-only
+ * tmpfs over the hidden directories; the visible paths bound read-only and
+ * the working directory read-write; hostname "example", a new session, no
+ * capabilities (CAP_SETUID, CAP_SETGID and CAP_KILL kept with --keep-setuid,
+ * for PID 1 to switch the example to its own uid) and no new privileges.
+ *
+ * This process stays outside as the box's monitor, as bubblewrap's does: it
+ * waits for PID 1 and exits with its status; PID 1 dies with it (SIGKILL),
+ * and it dies with the build (the launcher's own PDEATHSIG).  Everything is
+ * cloned or mounted before the new root replaces the old one, whose mounts
+ * are then detached: nothing of the host is reachable but what is listed. */
+
+#define BOX_MAX_PATHS 64
+
+struct box_spec {
+    const char *size, *work, *chdir_to, *self_at;
+    const char *hide[BOX_MAX_PATHS], *show[BOX_MAX_PATHS];
+    int hides, shows, keep_setuid;
+};
+
+static int box_failed(const char *what, const char *path) {
+    fprintf(stderr, "snippets-init: cannot build the box: %s %s: %s\n", what, path ? path : "", strerror(errno));
+    return -1;
+}
+
+static int open_tree_clone(const char *path, int recursive) {
+    return (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | O_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+}
+
+static int set_mount_attr(int fd, const char *path, unsigned long long attrs, int recursive) {
+    struct box_mount_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.attr_set = attrs;
+    return (int)syscall(SYS_mount_setattr, fd, path, (fd >= 0 ? AT_EMPTY_PATH : 0) | (recursive ? AT_RECURSIVE : 0),
+                        &attr, sizeof attr);
+}
+
+static int attach(int fd, const char *target) {
+    return (int)syscall(SYS_move_mount, fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH);
+}
+
+/* mkdir -p for a path relative to the new root (no leading slash). */
+static int make_dirs(const char *path, mode_t mode) {
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return errno = ENAMETOOLONG, -1;
+    for (char *p = buf + 1; ; p++) {
+        if (*p == '/' || *p == '\0') {
+            char c = *p;
+            *p = '\0';
+            if (mkdir(buf, mode) != 0 && errno != EEXIST)
+                return -1;
+            if (c == '\0')
+                return 0;
+            *p = c;
+        }
+    }
+}
+
+/* A mount point for `source` at `target` (relative): a directory or an empty file. */
+static int mount_point(const char *target, int is_dir) {
+    struct stat st;
+    if (lstat(target, &st) == 0)
+        return 0;
+    char parent[4096];
+    snprintf(parent, sizeof parent, "%s", target);
+    char *slash = strrchr(parent, '/');
+    if (slash) {
+        *slash = '\0';
+        if (make_dirs(parent, 0755) != 0)
+            return -1;
+    }
+    if (is_dir)
+        return mkdir(target, 0755);
+    int fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    return 0;
+}
+
+static int scratch(const char *target, const char *size, const char *mode) {
+    char options[128];
+    snprintf(options, sizeof options, "size=%s,mode=%s", size, mode);
+    if (mount_point(target, 1) != 0 || mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, options) != 0)
+        return box_failed("tmpfs on", target);
+    return 0;
+}
+
+static int make_dev(const char *size) {
+    static const char *devices[] = {"null", "zero", "full", "random", "urandom", "tty"};
+    char host[64], inside[64];
+    if (mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755") != 0)
+        return box_failed("tmpfs on", "/dev");
+    for (size_t i = 0; i < sizeof devices / sizeof *devices; i++) {
+        snprintf(host, sizeof host, "/dev/%s", devices[i]);
+        snprintf(inside, sizeof inside, "dev/%s", devices[i]);
+        if (mount_point(inside, 0) != 0 || mount(host, inside, NULL, MS_BIND, NULL) != 0)
+            return box_failed("bind", host);
+    }
+    if (mkdir("dev/pts", 0755) != 0 ||
+        mount("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620") != 0)
+        return box_failed("devpts on", "/dev/pts");
+    static const char *links[][2] = {{"pts/ptmx", "dev/ptmx"}, {"/proc/self/fd", "dev/fd"},
+                                     {"/proc/self/fd/0", "dev/stdin"}, {"/proc/self/fd/1", "dev/stdout"},
+                                     {"/proc/self/fd/2", "dev/stderr"}, {"/proc/kcore", "dev/core"}};
+    for (size_t i = 0; i < sizeof links / sizeof *links; i++)
+        if (symlink(links[i][0], links[i][1]) != 0)
+            return box_failed("symlink", links[i][1]);
+    if (scratch("dev/shm", size, "1777") != 0)
+        return -1;
+    /* Unlike bubblewrap's, this /dev is read-only: nothing may be added to it. */
+    if (mount(NULL, "dev", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) != 0)
+        return box_failed("remount read-only", "/dev");
+    return 0;
+}
+
+static int make_proc(void) {
+    static const char *covered[] = {"proc/sys", "proc/sysrq-trigger", "proc/irq", "proc/bus"};
+    if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
+        return box_failed("proc on", "/proc");
+    for (size_t i = 0; i < sizeof covered / sizeof *covered; i++) {
+        if (access(covered[i], F_OK) != 0)
+            continue;
+        if (mount(covered[i], covered[i], NULL, MS_BIND | MS_REC, NULL) != 0 ||
+            set_mount_attr(AT_FDCWD, covered[i], BOX_MOUNT_ATTR_RDONLY | BOX_MOUNT_ATTR_NOSUID | BOX_MOUNT_ATTR_NODEV, 1) != 0)
+            return box_failed("read-only", covered[i]);
+    }
+    return 0;
+}
+
+/* Keep only CAP_SETUID, CAP_SETGID and CAP_KILL (keep != 0) or nothing, in
+ * every set and in the bounding set, which is what root gets back at exec. */
+static int drop_capabilities(int keep) {
+    const unsigned long long kept = keep ? (1ULL << 7) | (1ULL << 6) | (1ULL << 5) : 0;  /* SETUID, SETGID, KILL */
+    for (int cap = 0; cap < 64; cap++) {
+        if (kept & (1ULL << cap))
+            continue;
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL)
+            return box_failed("drop capability", NULL);
+    }
+    prctl(PR_CAP_AMBIENT, 4 /* PR_CAP_AMBIENT_CLEAR_ALL */, 0, 0, 0);
+    struct { unsigned int version; int pid; } header = {0x20080522 /* _LINUX_CAPABILITY_VERSION_3 */, 0};
+    struct { unsigned int effective, permitted, inheritable; } data[2];
+    memset(data, 0, sizeof data);
+    data[0].effective = data[0].permitted = (unsigned int)kept;
+    if (syscall(SYS_capset, &header, data) != 0)
+        return box_failed("capset", NULL);
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return box_failed("no_new_privs", NULL);
+    return 0;
+}
+
+/* The new network namespace's loopback interface, up (the kernel gives it
+ * 127.0.0.1 and ::1), so that an example's processes can talk over it. */
+static int loopback_up(void) {
+    struct ifreq ifr;
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    memset(&ifr, 0, sizeof ifr);
+    strcpy(ifr.ifr_name, "lo");
+    int ok = fd >= 0 && ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 &&
+             (ifr.ifr_flags |= IFF_UP, ioctl(fd, SIOCSIFFLAGS, &ifr) == 0);
+    if (fd >= 0)
+        close(fd);
+    return ok ? 0 : box_failed("loopback up", NULL);
+}
+
+/* In the child, PID 1 of the new namespaces: mounts, pivot, identity. */
+static int enter_box(const struct box_spec *spec) {
+    int shown[BOX_MAX_PATHS];
+    char rel[4096];
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+        return box_failed("make private", "/");
+    /* Clone everything we need from the old tree first: the new root is
+     * attached on /tmp, over anything there (the working directory too). */
+    int root = open_tree_clone("/", 1);
+    int work = open_tree_clone(spec->work, 0);
+    char exe[4096];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    exe[len > 0 ? len : 0] = '\0';
+    int self = len > 0 ? open_tree_clone(exe, 0) : -1;
+    if (root < 0 || work < 0 || self < 0)
+        return box_failed("clone", root < 0 ? "/" : work < 0 ? spec->work : exe);
+    const unsigned long long ro = BOX_MOUNT_ATTR_RDONLY | BOX_MOUNT_ATTR_NOSUID | BOX_MOUNT_ATTR_NODEV;
+    if (set_mount_attr(root, "", ro, 1) != 0 || set_mount_attr(self, "", ro, 0) != 0)
+        return box_failed("read-only", "/");
+    for (int i = 0; i < spec->shows; i++) {
+        shown[i] = open_tree_clone(spec->show[i], 1);
+        if (shown[i] < 0 || set_mount_attr(shown[i], "", ro, 1) != 0)
+            return box_failed("bind read-only", spec->show[i]);
+    }
+    if (attach(root, "/tmp") != 0 || chdir("/tmp") != 0)
+        return box_failed("attach the new root on", "/tmp");
+    /* From here on, relative paths are inside the box. */
+    if (scratch("tmp", spec->size, "1777") != 0 || scratch("var/tmp", spec->size, "1777") != 0 ||
+        scratch("run", spec->size, "0755") != 0 || make_dev(spec->size) != 0 || make_proc() != 0)
+        return -1;
+    /* A hidden directory under /tmp (say) is made in the box's /tmp, empty, as
+     * bubblewrap does. */
+    for (int i = 0; i < spec->hides; i++)
+        if (mount_point(spec->hide[i] + 1, 1) != 0 ||
+            mount("tmpfs", spec->hide[i] + 1, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755") != 0)
+            return box_failed("hide", spec->hide[i]);
+    for (int i = 0; i < spec->shows; i++) {
+        struct stat st;
+        if (fstat(shown[i], &st) != 0 || mount_point(spec->show[i] + 1, S_ISDIR(st.st_mode)) != 0 ||
+            attach(shown[i], spec->show[i] + 1) != 0)
+            return box_failed("show", spec->show[i]);
+        close(shown[i]);
+    }
+    snprintf(rel, sizeof rel, "%s", spec->chdir_to + 1);
+    if (mount_point(rel, 1) != 0 || attach(work, rel) != 0)
+        return box_failed("bind the working directory on", spec->chdir_to);
+    snprintf(rel, sizeof rel, "%s", spec->self_at + 1);
+    if (mount_point(rel, 0) != 0 || attach(self, rel) != 0)
+        return box_failed("bind the launcher on", spec->self_at);
+    for (int i = 0; i < spec->hides; i++)
+        if (mount(NULL, spec->hide[i] + 1, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) != 0)
+            return box_failed("hide read-only", spec->hide[i]);
+    /* The new root replaces the old one, which is then detached as a whole. */
+    if (syscall(SYS_pivot_root, ".", ".") != 0 || umount2(".", MNT_DETACH) != 0 || chdir(spec->chdir_to) != 0)
+        return box_failed("pivot_root", NULL);
+    if (loopback_up() != 0 || sethostname("example", 7) != 0 || setsid() < 0)
+        return box_failed("hostname, session", NULL);
+    setenv("PWD", spec->chdir_to, 1);  /* as bubblewrap's --chdir does: pages show the same environment */
+    return drop_capabilities(spec->keep_setuid);
+}
+
+/* --box: fork PID 1 into new namespaces, build its box, exec the program
+ * there; stay outside as its monitor.  Returns only on failure. */
+static int build_box(const struct box_spec *spec, char **program) {
+    if (!spec->work || !spec->chdir_to || !spec->self_at || spec->chdir_to[0] != '/' || spec->self_at[0] != '/') {
+        fprintf(stderr, "snippets-init: --box needs --work, --chdir and --self-at (absolute)\n");
+        return 125;
+    }
+    for (int i = 0; i < spec->hides; i++)
+        if (spec->hide[i][0] != '/' || spec->hide[i][1] == '\0')
+            return fprintf(stderr, "snippets-init: --hide needs an absolute path other than /\n"), 125;
+    for (int i = 0; i < spec->shows; i++)
+        if (spec->show[i][0] != '/' || spec->show[i][1] == '\0')
+            return fprintf(stderr, "snippets-init: --show needs an absolute path other than /\n"), 125;
+    if (unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) != 0) {
+        box_failed("unshare", NULL);
+        return 125;
+    }
+    /* A pipe only the monitor writes to: PID 1 sees its parent (outside the
+     * namespace) as 0, so it learns through the pipe whether the monitor
+     * died before PDEATHSIG was armed. */
+    int alive[2];
+    if (pipe2(alive, O_CLOEXEC) != 0) {
+        box_failed("pipe", NULL);
+        return 125;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        box_failed("fork", NULL);
+        return 125;
+    }
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        close(alive[1]);
+        struct pollfd gone = {alive[0], POLLIN, 0};
+        if (poll(&gone, 1, 0) != 0)
+            _exit(125);
+        close(alive[0]);
+        if (enter_box(spec) != 0)
+            _exit(125);
+        execv(program[0], program);
+        fprintf(stderr, "snippets-init: cannot execute %s: %s\n", program[0], strerror(errno));
+        _exit(127);
+    }
+    /* The monitor holds nothing of the box's: its pipes close when the box's
+     * processes close them. */
+    close(alive[0]);
+    prctl(PR_SET_NAME, "snippets-init");  /* as the sandbox and postmortem know it (not the -<hash> file name) */
+    if (alive[1] > 3)
+        syscall(SYS_close_range, 3, alive[1] - 1, 0);
+    syscall(SYS_close_range, alive[1] + 1, ~0U, 0);
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return 125;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 int main(int argc, char **argv) {
     int report_fd = -1, in_namespace = 0, watch = -1, i = 1;
     const char *nproc = NULL, *hold_dir = NULL, *size = NULL;
     long uid = -1;
+    struct box_spec box;
+    memset(&box, 0, sizeof box);
     for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
         char *arg = argv[i];
+        if (!strncmp(arg, "--box=", 6)) { box.size = arg + 6; continue; }
+        if (!strncmp(arg, "--work=", 7)) { box.work = arg + 7; continue; }
+        if (!strncmp(arg, "--chdir=", 8)) { box.chdir_to = arg + 8; continue; }
+        if (!strncmp(arg, "--self-at=", 10)) { box.self_at = arg + 10; continue; }
+        if (!strcmp(arg, "--keep-setuid")) { box.keep_setuid = 1; continue; }
+        if (!strncmp(arg, "--hide=", 7) || !strncmp(arg, "--show=", 7)) {
+            int hide = arg[2] == 'h';
+            int *count = hide ? &box.hides : &box.shows;
+            if (*count >= BOX_MAX_PATHS) {
+                fprintf(stderr, "snippets-init: more than %d %s paths\n", BOX_MAX_PATHS, hide ? "hidden" : "visible");
+                return 125;
+            }
+            (hide ? box.hide : box.show)[(*count)++] = arg + 7;
+            continue;
+        }
         if (!strncmp(arg, "--report=", 9)) { report_fd = atoi(arg + 9); continue; }
         if (!strcmp(arg, "--ns")) { in_namespace = 1; continue; }
         if (!strncmp(arg, "--hold=", 7)) { hold_dir = arg + 7; continue; }
@@ -605,6 +957,8 @@ int main(int argc, char **argv) {
         return hold(hold_dir, size, uid);
     if (i >= argc - 1) {
         fprintf(stderr, "usage: snippets-init [--cgroup=DIR]... [--mountns=PATH] [--report=FD [--ns] [--watch-fd=N]] [LIMIT=N]... -- program args...\n"
+                        "       snippets-init [--cgroup=DIR]... [--mountns=PATH] [LIMIT=N]... --box=SIZE --work=DIR --chdir=DIR --self-at=PATH\n"
+                        "                     [--hide=DIR]... [--show=PATH]... [--keep-setuid] -- program args...\n"
                         "       snippets-init --hold=DIR size=N [uid=N]\n");
         return 125;
     }
@@ -619,6 +973,8 @@ int main(int argc, char **argv) {
         if (getppid() != parent)
             return 125;
         write_file("/proc/self/oom_score_adj", "-1000\n");
+        if (box.size)
+            return build_box(&box, program);
         execvp(program[0], program);
         fprintf(stderr, "snippets-init: cannot execute %s: %s\n", program[0], strerror(errno));
         return 127;

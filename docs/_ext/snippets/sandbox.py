@@ -139,6 +139,14 @@ class Isolation(NamedTuple):
     """Root without a pids cgroup or without bwrap: each example runs as a uid of its own."""
     owner: int = 0
     """PID of the build process that probed (Sphinx's main process): every box dies with it."""
+    builds_box: bool = False
+    """Root: the launcher builds the box itself (`--box`, see init.c) instead of bubblewrap: the
+    same namespaces, mounts and dropped capabilities, about 2.5 ms less CPU per command."""
+
+    @property
+    def namespaces(self) -> bool:
+        """Does each command run in a box of its own (PID, network, mount namespaces)?"""
+        return self.init is not None and (self.bwrap is not None or self.builds_box)
 
 
 def _sha(path: Path) -> str:
@@ -434,11 +442,26 @@ def _bwrap_works(bwrap: str, init: str | None) -> str | None:
     return None
 
 
-def probe(state_dir: Path, hidden: tuple[str, ...], *, without: Collection[str] = ()) -> Isolation:
+def _own_box_works(init: str, state_dir: Path) -> str | None:
+    """None if the launcher can build the box itself here (root, Linux 5.12 or later), else why not."""
+    argv = [init, f"--box={1 << 20}", f"--work={state_dir}", f"--chdir={BOX_WORKDIR}", f"--self-at={BOX_INIT}",
+            "--hide=/root", "--", BOX_INIT, "--report=1", "--ns", "--", "/bin/true"]
+    try:
+        done = _bare(argv, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        return str(err)
+    if done.returncode != 0 or b"status 0" not in done.stdout:
+        return done.stderr.decode("utf-8", "replace").strip() or f"exit {done.returncode}"
+    return None
+
+
+def probe(state_dir: Path, hidden: tuple[str, ...], *, without: Collection[str] = (),
+          use_bwrap: bool = False) -> Isolation:
     """Find out which protections work here; compile the launcher into state_dir.
 
     `without` names protections (see PROTECTIONS) to leave off even where they work: tests use
     it to check that the build still runs, and says so, on a machine that lacks them.
+    `use_bwrap`: build boxes with bubblewrap even as root (tests compare the two).
     """
     unknown = set(without) - PROTECTIONS
     if unknown:
@@ -448,7 +471,12 @@ def probe(state_dir: Path, hidden: tuple[str, ...], *, without: Collection[str] 
     if why:
         missing.append(why)
 
-    bwrap = None if "bwrap" in without else _find_bwrap()
+    root = os.geteuid() == 0
+    # As root the launcher builds the box itself; bubblewrap is the way for everybody else, and
+    # where that fails (a kernel older than 5.12).
+    builds_box = (root and init is not None and "bwrap" not in without and not use_bwrap
+                  and _own_box_works(init, state_dir) is None)
+    bwrap = None if "bwrap" in without or builds_box else _find_bwrap()
     if bwrap is not None:
         problem = _bwrap_works(bwrap, init)
         if problem is not None:
@@ -456,18 +484,18 @@ def probe(state_dir: Path, hidden: tuple[str, ...], *, without: Collection[str] 
             bwrap = None
     elif "bwrap" in without:
         missing.append("namespaces (turned off)")
-    else:
+    elif not builds_box:
         missing.append("namespaces (bubblewrap is not installed: apt-get install bubblewrap)")
     pids, memory = (None, None) if "cgroup" in without or init is None else _cgroup_roots()
     if "memory" in without:
         memory = None
     _clean_stale([p for p in (pids, memory) if p])
-    root = os.geteuid() == 0
+    namespaces = builds_box or bwrap is not None
     # As root, a uid of its own is what keeps an example from reaching the build's processes
     # (kill(-1, ...)) when there is no PID namespace, and what RLIMIT_NPROC counts when there
     # is no pids cgroup.
-    dedicated_uids = (pids is None or bwrap is None) and root and init is not None and "uid" not in without
-    if bwrap is None:
+    dedicated_uids = (pids is None or not namespaces) and root and init is not None and "uid" not in without
+    if not namespaces:
         missing.append("network isolation, a private /tmp, a hidden source tree and home"
                        + ("" if dedicated_uids else ", and a box that kill(-1, ...) cannot escape"))
     if pids is None and not dedicated_uids and not (bwrap and not root):
@@ -482,7 +510,7 @@ def probe(state_dir: Path, hidden: tuple[str, ...], *, without: Collection[str] 
                        "needs root; each file is still held by RLIMIT_FSIZE)")
     return Isolation(bwrap=bwrap, init=init, cgroup_root=pids, hidden=hidden, missing=tuple(missing),
                      memory_cgroup_root=memory, workdir_tmpfs=tmpfs, dedicated_uids=dedicated_uids,
-                     owner=os.getpid())
+                     owner=os.getpid(), builds_box=builds_box)
 
 
 # -- processes ----------------------------------------------------------------------------------
@@ -762,7 +790,7 @@ class Workspace:
     @property
     def box_path(self) -> str:
         """The working directory as the example sees it."""
-        return BOX_WORKDIR if self.isolation.bwrap else str(self.host_path)
+        return BOX_WORKDIR if self.isolation.namespaces else str(self.host_path)
 
     def env(self, command: Command) -> dict[str, str]:
         """The minimal, explicit environment: nothing leaks from the build's own."""
@@ -798,9 +826,20 @@ class Workspace:
         joins = [f"--cgroup={d}" for d in cgroups]
         if self._holder is not None:
             joins.append(f"--mountns={self._holder.mount_namespace}")
-        if iso.bwrap is None:
+        if not iso.namespaces:
             return [iso.init, *supervisor, *joins, *limit_args, *example_args, "--", *inner]
         size = str(self.disk_bytes)
+        hidden = _outermost(tuple(h for h in iso.hidden if os.path.isdir(h) and h != "/"))
+        visible = [path for path in command.visible if os.path.exists(path)]
+        in_box = [BOX_INIT, *supervisor, "--ns", *example_args, "--", *inner]
+        if iso.builds_box:
+            # The same box as bubblewrap's below, built by the launcher itself (init.c, build_box).
+            box = [f"--box={size}", f"--work={self.host_path}", f"--chdir={BOX_WORKDIR}", f"--self-at={BOX_INIT}",
+                   *(f"--hide={path}" for path in hidden), *(f"--show={path}" for path in visible)]
+            if self.uid is not None:
+                box.append("--keep-setuid")
+            return [iso.init, *joins, *limit_args, *box, "--", *in_box]
+        assert iso.bwrap is not None
         box = [
             iso.bwrap, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
             "--hostname", "example", "--die-with-parent", "--new-session", "--as-pid-1",
@@ -815,16 +854,14 @@ class Workspace:
         for scratch in ("/tmp", "/var/tmp", "/dev/shm"):
             box += ["--perms", "1777", "--size", size, "--tmpfs", scratch]
         box += ["--size", size, "--tmpfs", "/run"]
-        hidden = _outermost(tuple(h for h in iso.hidden if os.path.isdir(h) and h != "/"))
         for path in hidden:
             box += ["--tmpfs", path]
-        for path in command.visible:
-            if os.path.exists(path):
-                box += ["--ro-bind", path, path]
+        for path in visible:
+            box += ["--ro-bind", path, path]
         box += ["--bind", str(self.host_path), BOX_WORKDIR, "--ro-bind", iso.init, BOX_INIT]
         for path in hidden:
             box += ["--remount-ro", path]
-        box += ["--chdir", BOX_WORKDIR, "--", BOX_INIT, *supervisor, "--ns", *example_args, "--", *inner]
+        box += ["--chdir", BOX_WORKDIR, "--", *in_box]
         return [iso.init, *joins, *limit_args, "--", *box]
 
     def _make_cgroups(self, limits: Limits) -> list[str]:
@@ -897,7 +934,7 @@ class Workspace:
         watch_fd = _owner_pidfd(self.isolation.owner)
         argv = self._argv(command, limits, report_w, cgroups, watch_fd)
         passed = (report_w,) if watch_fd is None else (report_w, watch_fd)
-        namespaced = self.isolation.bwrap is not None and self.isolation.init is not None
+        namespaced = self.isolation.namespaces
         started = time.monotonic()
         try:
             proc = subprocess.Popen(  # noqa: S603 - never a shell; argv built above
