@@ -878,7 +878,8 @@ class Workspace:
                     os.mkdir(path)
                     made.append(path)
                 if settings == "pids":
-                    # + the box's own three: bwrap outside the namespace, PID 1 and PID 2.
+                    # + the box's own three: its monitor outside the namespace (bwrap, or the
+                    # launcher with --box), PID 1 and PID 2.
                     self._write(path, ("pids.max",), f"{limits.processes + 3}")
                 else:
                     self._write(path, ("memory.limit_in_bytes", "memory.max"), f"{limits.memory_bytes}")
