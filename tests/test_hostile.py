@@ -441,9 +441,9 @@ def test_example_ignoring_sigterm(box: Box) -> None:
 # -- the same programs where protections are missing (only the harmless ones) ----------------
 
 DEGRADED = {
-    "no bubblewrap": ("bwrap",),
+    "no namespaces": ("bwrap",),
     "no cgroups": ("cgroup",),
-    "no bubblewrap, no cgroups": ("bwrap", "cgroup"),
+    "no namespaces, no cgroups": ("bwrap", "cgroup"),
     "nothing but the launcher": ("bwrap", "cgroup", "tmpfs", "uid"),
 }
 HARMLESS = [("daemon.c", ()), ("zombies.c", ()), ("sigstop.c", ()), ("ignore_term.c", ()), ("binary.c", ()),

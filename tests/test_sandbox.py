@@ -33,7 +33,7 @@ def iso(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 
 
 def need(iso: sandbox.Isolation, *what: str) -> None:
-    checks = {"bwrap": iso.namespaces, "init": iso.init, "pids": iso.cgroup_root, "memory": iso.memory_cgroup_root,
+    checks = {"namespaces": iso.namespaces, "init": iso.init, "pids": iso.cgroup_root, "memory": iso.memory_cgroup_root,
               "tmpfs": iso.workdir_tmpfs}
     missing = [name for name in what if not checks[name]]
     if missing:
@@ -86,7 +86,8 @@ def test_as_root_the_launcher_builds_the_box_and_bubblewrap_is_not_started(
     monkeypatch.setattr(sandbox.subprocess, "Popen", record)
     with sandbox.workspace(iso) as ws:
         assert sh(ws, "echo $$ $(hostname)").output == b"3 example\n"
-    assert started and not any("bwrap" in arg for argv in started for arg in argv)
+    assert any(arg.startswith("--box=") for argv in started for arg in argv)
+    assert not any("bwrap" in arg for argv in started for arg in argv)
 
 
 def test_where_the_launcher_cannot_build_the_box_bubblewrap_does(
@@ -260,7 +261,7 @@ def test_files_persist_from_one_command_to_the_next(iso: sandbox.Isolation) -> N
 
 
 def test_box_layout_pages_describe(iso: sandbox.Isolation) -> None:
-    need(iso, "bwrap", "init")
+    need(iso, "namespaces", "init")
     with sandbox.workspace(iso) as ws:
         result = sh(ws, "ps -o pid=,ppid=,pgid=,sid=,comm= ; hostname; pwd; echo $HOME")
     rows = [line.split() for line in result.output.decode().splitlines()]
@@ -271,7 +272,7 @@ def test_box_layout_pages_describe(iso: sandbox.Isolation) -> None:
 
 
 def test_no_capabilities_and_no_new_privileges(iso: sandbox.Isolation) -> None:
-    need(iso, "bwrap", "init")
+    need(iso, "namespaces", "init")
     with sandbox.workspace(iso) as ws:
         status = sh(ws, "cat /proc/self/status").output.decode()
     fields = dict(line.split(":\t", 1) for line in status.splitlines() if ":\t" in line)
@@ -280,7 +281,7 @@ def test_no_capabilities_and_no_new_privileges(iso: sandbox.Isolation) -> None:
 
 
 def test_hidden_tree_is_empty_and_read_only_and_tmp_is_private(iso: sandbox.Isolation, hidden_dir: Path) -> None:
-    need(iso, "bwrap", "init")
+    need(iso, "namespaces", "init")
     marker = Path("/tmp") / f"host-only-{os.getpid()}"
     marker.write_text("host\n")
     try:
@@ -294,7 +295,7 @@ def test_hidden_tree_is_empty_and_read_only_and_tmp_is_private(iso: sandbox.Isol
 
 
 def test_visible_paths_are_read_only(iso: sandbox.Isolation, tmp_path: Path) -> None:
-    need(iso, "bwrap", "init")
+    need(iso, "namespaces", "init")
     (tmp_path / "lib.txt").write_text("shared\n")
     with sandbox.workspace(iso) as ws:
         result = ws.run(Command((SH, "-c", f"cat {tmp_path}/lib.txt; echo x > {tmp_path}/lib.txt"),
@@ -304,7 +305,7 @@ def test_visible_paths_are_read_only(iso: sandbox.Isolation, tmp_path: Path) -> 
 
 
 def test_no_network_but_loopback(iso: sandbox.Isolation) -> None:
-    need(iso, "bwrap", "init")
+    need(iso, "namespaces", "init")
     with sandbox.workspace(iso) as ws:
         result = sh(ws, "cat /proc/net/dev")
     interfaces = [line.split(":")[0].strip() for line in result.output.decode().splitlines()[2:]]
@@ -312,7 +313,7 @@ def test_no_network_but_loopback(iso: sandbox.Isolation) -> None:
 
 
 def test_cgroups_hold_the_box(iso: sandbox.Isolation) -> None:
-    need(iso, "bwrap", "init", "pids", "memory")
+    need(iso, "namespaces", "init", "pids", "memory")
     with sandbox.workspace(iso) as ws:
         text = sh(ws, "cat /proc/self/cgroup", processes=10, memory_bytes=300 << 20).output.decode()
     groups = {line.split(":")[1]: line.split(":")[2] for line in text.splitlines()}
@@ -322,7 +323,7 @@ def test_cgroups_hold_the_box(iso: sandbox.Isolation) -> None:
 
 
 def test_process_bound(iso: sandbox.Isolation) -> None:
-    need(iso, "bwrap", "init")
+    need(iso, "namespaces", "init")
     if iso.cgroup_root is None and not iso.dedicated_uids:
         pytest.skip("no process bound on this machine")
     program = "import os, time\nok = 0\nfor _ in range(40):\n    try:\n        pid = os.fork()\n" \
@@ -408,7 +409,7 @@ def test_tools() -> None:
 # -- with protections off, the same runs still work ---------------------------------------------
 
 MODES = {
-    "no bubblewrap": ("bwrap",),
+    "no namespaces": ("bwrap",),
     "no cgroups": ("cgroup",),
     "no tmpfs": ("tmpfs",),
     "launcher only": ("bwrap", "cgroup", "tmpfs", "uid"),

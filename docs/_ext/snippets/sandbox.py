@@ -31,6 +31,7 @@ INIT_SOURCE = Path(__file__).with_name("init.c")
 #: Size of each writable filesystem of a box: its working directory, /tmp, /var/tmp, /dev/shm, /run.
 DISK_BYTES = 256 << 20
 #: Names accepted by probe(without=...): protections to leave off even where they work.
+#: "bwrap" turns the box off altogether, whichever of bubblewrap or the launcher would build it.
 PROTECTIONS = frozenset({"bwrap", "cgroup", "memory", "tmpfs", "uid"})
 _INFRASTRUCTURE_NAMES = frozenset({"bwrap", "snippets-init"})
 #: Examples run as uid _UID_BASE + n when only a uid can bound their processes (see _box_uid).
@@ -141,7 +142,7 @@ class Isolation(NamedTuple):
     """PID of the build process that probed (Sphinx's main process): every box dies with it."""
     builds_box: bool = False
     """Root: the launcher builds the box itself (`--box`, see init.c) instead of bubblewrap: the
-    same namespaces, mounts and dropped capabilities, about 2.5 ms less CPU per command."""
+    same namespaces, mounts and dropped capabilities, about 2 ms less CPU per command."""
 
     @property
     def namespaces(self) -> bool:
