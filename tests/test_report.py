@@ -12,6 +12,8 @@ import pytest
 from conftest import need
 
 if TYPE_CHECKING:
+    import os
+
     from sphinx.testing.util import SphinxTestApp
 
 
@@ -102,3 +104,50 @@ def test_the_archive_is_rewritten_unless_it_records_exactly_these_contents(tmp_p
     with zipfile.ZipFile(dest) as archive:
         assert archive.read("examples/one/main.c") == b"int main(void) { return 1; }\n"
         assert archive.testzip() is None
+
+
+def test_the_mirror_is_known_from_its_manifest_and_walked_only_without_one(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """publish() compares the examples with the manifest it left in the mirror instead of walking
+    the mirror; a missing or unreadable manifest makes it walk the mirror, as before, and write
+    a new one. Either way the mirror ends up equal to the examples folder."""
+    from snippets import downloads
+
+    examples, out = tmp_path / "examples", tmp_path / "out"
+    for name in ("one", "two"):
+        (examples / name).mkdir(parents=True)
+        (examples / name / "main.c").write_text(f"/* {name} */\n", encoding="utf-8")
+    mirror = out / downloads.MIRROR
+    walked: list[Path] = []
+    original = downloads.example_files
+
+    def example_files(root: Path) -> dict[str, os.stat_result]:
+        walked.append(Path(root))
+        return original(root)
+
+    monkeypatch.setattr(downloads, "example_files", example_files)
+
+    def mirrored() -> dict[str, bytes]:
+        return {rel: (mirror / rel).read_bytes() for rel in original(mirror)}
+
+    assert downloads.publish(examples, out) == (2, 0, True)
+    assert (mirror / downloads.MANIFEST).is_file()
+    assert mirrored() == {"one/main.c": b"/* one */\n", "two/main.c": b"/* two */\n"}  # the manifest is hidden
+
+    walked.clear()
+    (examples / "two" / "main.c").write_text("/* two, edited */\n", encoding="utf-8")
+    (examples / "one" / "main.c").unlink()
+    assert downloads.publish(examples, out) == (1, 1, True)
+    assert walked == [examples]  # the mirror was not walked: its manifest said what it holds
+    assert mirrored() == {"two/main.c": b"/* two, edited */\n"}
+
+    for damage in ("", "{not json", '{"two/main.c": 3}', "[]"):
+        (mirror / downloads.MANIFEST).write_text(damage, encoding="utf-8")
+        (examples / "three").mkdir(exist_ok=True)
+        (examples / "three" / "main.c").write_text(f"/* {damage!r} */\n", encoding="utf-8")
+        walked.clear()
+        copied, removed, _ = downloads.publish(examples, out)
+        assert walked == [examples, mirror], damage  # unreadable: the mirror was walked instead
+        assert (copied, removed) == (1, 0), damage
+        assert mirrored() == {rel: (examples / rel).read_bytes() for rel in original(examples)}, damage
+        assert downloads._published(mirror)[1], damage  # and a readable manifest written again
