@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import build_app
 from snippets import sandbox
 from snippets.sandbox import Command, Limits
 
@@ -99,8 +100,27 @@ def test_where_the_launcher_cannot_build_the_box_bubblewrap_does(
     iso = sandbox.probe(tmp_path / "state", ())
     assert not iso.builds_box and iso.bwrap and iso.namespaces
     assert not any("namespaces" in m for m in iso.missing)
+    assert iso.box_note == "the launcher cannot build the box here (a kernel older than 5.12), so bubblewrap does"
     with sandbox.workspace(iso) as ws:
         assert sh(ws, "echo $$ $(hostname)").output == b"3 example\n"
+
+
+def test_the_build_says_why_bubblewrap_builds_the_box(rootdir: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Root whose launcher cannot build the box: one line of status output says why, no warning."""
+    if os.geteuid() != 0 or sandbox._find_bwrap() is None:
+        pytest.skip("only root builds the box with the launcher, and bubblewrap must be there to take over")
+    monkeypatch.setattr(sandbox, "_own_box_works", lambda init, state_dir: "a kernel older than 5.12")
+    shutil.copytree(rootdir / "test-cache", tmp_path / "src")
+    app = build_app(tmp_path / "src")
+    status = app.status.getvalue()
+    assert status.count("snippets: the launcher cannot build the box here (a kernel older than 5.12), "
+                        "so bubblewrap does") == 1, status
+    assert "protections off" not in app.warning.getvalue()
+
+    monkeypatch.undo()  # as this machine is: the launcher builds the box, and nothing is said
+    shutil.copytree(rootdir / "test-cache", tmp_path / "as-is")
+    assert "cannot build the box" not in build_app(tmp_path / "as-is").status.getvalue()
 
 
 @pytest.mark.parametrize("args", [

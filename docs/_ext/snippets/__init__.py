@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from sphinx.application import ENV_PICKLE_FILENAME
 from sphinx.errors import ConfigError
+from sphinx.util import logging
 
 from . import config, downloads, nodes, prefetch, report
 from .check import SnippetsCheckBuilder
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.config import Config
     from sphinx.util.typing import ExtensionMetadata
+
+logger = logging.getLogger(__name__)
 
 __version__ = "0.1.0"
 STATIC = Path(__file__).with_name("static")
@@ -59,6 +62,8 @@ def _prober(app: Sphinx, settings: config.Settings) -> Callable[[], Isolation]:
 def probe_isolation(state_dir: Path, hidden: tuple[str, ...], strict: bool) -> Isolation:
     """Find out, once per build, which protections work here; say which are missing (or refuse, if strict)."""
     isolation = probe(state_dir, hidden)
+    if isolation.box_note:
+        logger.info("snippets: %s", isolation.box_note)
     if isolation.missing:
         message = "protections off on this machine: " + "; ".join(isolation.missing)
         if strict:
