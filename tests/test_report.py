@@ -151,3 +151,49 @@ def test_the_mirror_is_known_from_its_manifest_and_walked_only_without_one(tmp_p
         assert (copied, removed) == (1, 0), damage
         assert mirrored() == {rel: (examples / rel).read_bytes() for rel in original(examples)}, damage
         assert downloads._published(mirror)[1], damage  # and a readable manifest written again
+
+
+def test_an_edit_rebuilds_the_archive_from_the_old_one_and_the_changed_file(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """publish() takes the unchanged members' bytes from the previous archive and reads only the
+    edited file; the result is byte for byte the archive made from the files. A damaged archive
+    (a member whose CRC no longer matches) is not trusted: every file is read again."""
+    from snippets import downloads
+
+    examples, out = tmp_path / "examples", tmp_path / "out"
+    for name in ("one", "two", "three"):
+        (examples / name).mkdir(parents=True)
+        (examples / name / "main.py").write_text(f"print({name!r})\n", encoding="utf-8")
+    downloads.publish(examples, out)
+    archive = out / downloads.ARCHIVE
+    opened: list[str] = []
+
+    def tracked_open(file: str, *args: object, **kwargs: object) -> object:
+        if Path(file).is_relative_to(examples):
+            opened.append(Path(file).relative_to(examples).as_posix())
+        return open(file, *args, **kwargs)  # noqa: SIM115 - the caller closes it
+
+    monkeypatch.setattr(downloads, "open", tracked_open, raising=False)
+
+    def from_the_files() -> bytes:
+        fresh = tmp_path / "fresh.zip"
+        fresh.unlink(missing_ok=True)
+        with monkeypatch.context() as m:
+            m.delattr(downloads, "open")
+            downloads.write_archive(examples, fresh)
+        return fresh.read_bytes()
+
+    (examples / "two" / "main.py").write_text("print('two, edited')\n", encoding="utf-8")
+    assert downloads.publish(examples, out) == (1, 0, True)
+    assert opened == ["two/main.py"]
+    assert archive.read_bytes() == from_the_files()
+
+    data = bytearray(archive.read_bytes())
+    at = data.index(b"print('one')")
+    data[at:at + 5] = b"PRINT"  # same size, so only the CRC can tell
+    archive.write_bytes(bytes(data))
+    opened.clear()
+    (examples / "three" / "main.py").write_text("print('three, edited')\n", encoding="utf-8")
+    assert downloads.publish(examples, out) == (1, 0, True)
+    assert sorted(opened) == ["one/main.py", "three/main.py", "two/main.py"]
+    assert archive.read_bytes() == from_the_files()
