@@ -115,6 +115,8 @@ def setup(app: Sphinx) -> ExtensionMetadata:
                  latex=passthrough, text=passthrough, man=passthrough, texinfo=passthrough)
     app.add_node(nodes.snippet_badge, html=(nodes.visit_badge_html, nodes.depart_badge_html),
                  latex=passthrough, text=passthrough, man=passthrough, texinfo=passthrough)
+    # HTML only: every other builder writes it with its own visit_literal_block (see its docstring).
+    app.add_node(nodes.snippet_terminal, html=(nodes.visit_terminal_html, nodes.depart_terminal_html))
     app.add_directive("exec_code", ExecCodeDirective, override=True)
     app.add_builder(SnippetsCheckBuilder)
     app.add_css_file("snippets.css")

@@ -10,7 +10,7 @@ from docutils import nodes
 from sphinx.ext.graphviz import graphviz
 
 from .expected import variants
-from .nodes import snippet_badge
+from .nodes import snippet_badge, snippet_terminal
 from .outcome import Execution, Expectation, Step, observed, signal_name
 
 if TYPE_CHECKING:
@@ -58,14 +58,20 @@ def step_badges(step: Step, declared: Expectation | None) -> list[snippet_badge]
     return out
 
 
-def _terminal(step: Step, *, show_output: bool) -> nodes.literal_block:
+def transcript(rawsource: str, text: str) -> snippet_terminal:
+    """A block of terminal text, unhighlighted. `linenos` is what Sphinx's HighlightLanguageTransform
+    gives a plain literal block (no `highlight` directive on this site sets a line-number threshold),
+    so every builder sees the attributes it saw when transcripts were plain literal blocks."""
+    return snippet_terminal(rawsource, text, language="none", linenos=False)
+
+
+def _terminal(step: Step, *, show_output: bool) -> snippet_terminal:
     text = f"$ {step.display}\n"
     if show_output:
         text += visible_text(step.output)
     if step.exec_error:
         text += f"{step.exec_error}\n"
-    block = nodes.literal_block(text.rstrip("\n"), text.rstrip("\n"))
-    block["language"] = "none"
+    block = transcript(text.rstrip("\n"), text.rstrip("\n"))
     block["classes"] += ["snippet-output", f"snippet-{step.role}"]
     return block
 
@@ -107,9 +113,7 @@ def outcome_nodes(execution: Execution, declared: Expectation, *, hide_output: b
             for text, count in seen.most_common():
                 item = nodes.list_item()
                 item += nodes.paragraph("", f"{count} of {len(execution.runs)} runs:")
-                block = nodes.literal_block(text, visible_text(text))
-                block["language"] = "none"
-                item += block
+                item += transcript(text, visible_text(text))
                 items += item
             box += items
         result.append(box)

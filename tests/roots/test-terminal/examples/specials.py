@@ -1,0 +1,7 @@
+print("<pre>&amp; \"quoted\" 'single'</pre> </div>")
+print("tab\tseparated\ttrailing spaces   ")
+print("héllo wörld ✓ 日本語 🙂")
+print("\x1b[31mred\x1b[0m\r\x0cform feed")
+print("x" * 500)
+print()
+print()

@@ -1,0 +1,3 @@
+import time
+
+print("<b>&", time.time_ns())
