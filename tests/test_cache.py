@@ -327,12 +327,17 @@ def test_second_build_after_clean_runs_nothing(srcdir: Path) -> None:
     assert "snippets" not in warnings_of(second)
 
 
-def test_no_op_rebuild_reads_nothing(srcdir: Path) -> None:
+def test_no_op_rebuild_reads_nothing(srcdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from snippets import prefetch
+
     first = build(srcdir)
     written = entries(first)
+    parsers = []
+    monkeypatch.setattr(prefetch, "create_md_parser", lambda *args: parsers.append(args))
     second = build(srcdir)
     assert "0 added, 0 changed, 0 removed" in second.status.getvalue()
     assert entries(second) == written
+    assert parsers == []  # no page to scan, so no Markdown parser made for the scan
     # Nothing to run, so the protections were never probed: the build started no process.
     assert "isolation" in vars(engine_of(first))
     assert "isolation" not in vars(engine_of(second))

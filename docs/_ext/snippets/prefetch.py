@@ -124,7 +124,7 @@ def _jobs(env: BuildEnvironment, docnames: list[str]) -> Iterator[Job | None]:
     are scanned. None stands for an exec_code block the scan cannot work out (its directive may
     run it)."""
     engine: Engine = env.snippets_engine  # type: ignore[attr-defined]
-    md = create_md_parser(getattr(env, "myst_config", None) or MdParserConfig(), RendererHTML)
+    md: MarkdownIt | None = None  # made for the first page to scan: a no-op build reads none
     for docname in docnames:
         source = Path(env.doc2path(docname))
         if source.suffix != ".md":
@@ -133,6 +133,8 @@ def _jobs(env: BuildEnvironment, docnames: list[str]) -> Iterator[Job | None]:
             text = source.read_text(encoding="utf-8")
         except OSError:
             continue
+        if md is None:
+            md = create_md_parser(getattr(env, "myst_config", None) or MdParserConfig(), RendererHTML)
         for first_line, body in _directive_blocks(md, text):
             try:
                 parsed = parse_directive_text(ExecCodeDirective, first_line, body)
