@@ -332,7 +332,7 @@ def test_no_op_rebuild_reads_nothing(srcdir: Path, monkeypatch: pytest.MonkeyPat
 
     first = build(srcdir)
     written = entries(first)
-    parsers = []
+    parsers: list[tuple[object, ...]] = []
     monkeypatch.setattr(prefetch, "create_md_parser", lambda *args: parsers.append(args))
     second = build(srcdir)
     assert "0 added, 0 changed, 0 removed" in second.status.getvalue()
