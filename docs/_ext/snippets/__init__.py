@@ -12,7 +12,7 @@ from sphinx.application import ENV_PICKLE_FILENAME
 from sphinx.errors import ConfigError
 from sphinx.util import logging
 
-from . import config, downloads, nodes, prefetch, report
+from . import config, downloads, nodes, prefetch, report, rewrite
 from .check import SnippetsCheckBuilder
 from .directive import ExecCodeDirective
 from .execute import PROBING, Engine, explain_hang
@@ -126,10 +126,12 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.connect("builder-inited", create_engine)
     app.connect("env-before-read-docs", prefetch.start)
     report.register(app)
+    rewrite.register(app)
     downloads.register(app)
     return {
         "version": __version__,
-        "env_version": 4,  # 2: sandbox and result records are NamedTuples; 3: outcome records; 4: Settings
+        # 2: sandbox and result records are NamedTuples; 3: outcome records; 4: Settings; 5: recipes
+        "env_version": 5,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -6,7 +6,7 @@ import re
 import shlex
 import textwrap
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -22,7 +22,7 @@ from .execute import Engine, Example, execute, sibling_files
 from .normalize import NormalizerError, check_names
 from .nodes import snippet_result
 from .outcome import Execution, ExpectationError, parse_expectation
-from .results import Presentation
+from .results import Presentation, Recipe
 from .sandbox import SandboxError
 from .warnings import Subtype, warn
 
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from sphinx.util.typing import OptionSpec
 
+    from .config import Settings
     from .prefetch import Prefetched
 
 _MARKERS = {f"{kind}:{edge}" for kind in ("hide", "skip") for edge in ("start", "stop", "toggle")}
@@ -100,6 +101,34 @@ def anchor_region(lines: list[str], name: str | None) -> list[str]:
     return textwrap.dedent("\n".join(region)).splitlines()
 
 
+def file_listing(lines: list[str], runner: runners.Runner, options: dict[str, Any]) -> str:
+    """The lines a page shows of an example file: hide/skip markers applied, only the `:anchor:`
+    region if one is asked for, anchor comments never. The whole file always runs."""
+    try:
+        shown, _executed = get_show_exec_code(marker_lines(lines, runner.comment))
+    except VisibilityMarkerError as err:
+        raise OptionProblem(f"hide/skip markers: {err}") from None
+    if shown != "\n".join(anchor_region(lines, None)).strip("\n") or "anchor" in options:
+        shown = "\n".join(anchor_region(shown.splitlines(), options.get("anchor")))
+    return shown
+
+
+def dependencies(file: Path, settings: Settings) -> list[str]:
+    """The files besides its page that a file example's result depends on: the file, the other
+    files of its folder (they go into the box and into the cache key), and its expected output
+    (unless the build rewrites it)."""
+    found = [str(file), *(str(sibling) for sibling in sibling_files(file))]
+    expected_file = expected.path_for(file)
+    if not settings.update_outputs and expected_file.exists():
+        found.append(str(expected_file))
+    return found
+
+
+#: CodeBlock options whose effect depends on the code's lines: a node using one cannot be
+#: given new code without reading its page (rewrite.py).
+_LINE_OPTIONS = ("emphasize-lines", "dedent")
+
+
 class ExecCodeDirective(ExecCode):
     """`exec_code` as sphinx-exec-code defines it, plus the options below."""
 
@@ -117,11 +146,18 @@ class ExecCodeDirective(ExecCode):
     option_spec: ClassVar[OptionSpec] = {**ExecCode.option_spec, **own_options}
 
     def run(self) -> list[nodes.Node]:
+        self._depends_on: list[str] = []
         try:
-            return self._run_snippet()
+            result = self._run_snippet()
         except OptionProblem as problem:
             warn(f"{problem} [exec_code]", problem.subtype, (self.env.docname, self.lineno))
-            return [render.not_run(str(problem))]
+            result = [render.not_run(str(problem))]
+        if not any(isinstance(node, snippet_result) and "recipe" in node for node in result):
+            # Without a recipe, Sphinx reads the page again when one of these files changes;
+            # with one, rewrite.py shows the change without reading the page.
+            for path in self._depends_on:
+                self.env.note_dependency(path)
+        return result
 
     # -- options -----------------------------------------------------------------------------
 
@@ -154,9 +190,7 @@ class ExecCodeDirective(ExecCode):
                                 "(paths are relative to the examples folder)", Subtype.MISSING_FILE)
         if self.content:
             raise OptionProblem("give either :filename: or inline code, not both")
-        self.env.note_dependency(str(path))
-        for sibling in sibling_files(path):  # part of the cache key: editing one re-reads the page
-            self.env.note_dependency(str(sibling))
+        self._depends_on = dependencies(path, engine.settings)
         return path, path.read_text(encoding="utf-8").splitlines()
 
     def _split_options(self) -> dict[str, object]:
@@ -189,15 +223,14 @@ class ExecCodeDirective(ExecCode):
         if any(len(pair) != 2 or not pair[0] for pair in env_pairs):
             raise OptionProblem(":env: takes NAME=value pairs separated by spaces")
 
-        try:
-            shown, executed = get_show_exec_code(marker_lines(lines, runner.comment))
-        except VisibilityMarkerError as err:
-            raise OptionProblem(f"hide/skip markers: {err}") from None
         if file is not None:
-            if shown != "\n".join(anchor_region(lines, None)).strip("\n") or "anchor" in self.options:
-                shown = "\n".join(anchor_region(shown.splitlines(), self.options.get("anchor")))
+            shown = file_listing(lines, runner, self.options)
             executed = "\n".join(lines) + "\n"  # a file always runs whole, exactly as a student has it
         else:
+            try:
+                shown, executed = get_show_exec_code(marker_lines(lines, runner.comment))
+            except VisibilityMarkerError as err:
+                raise OptionProblem(f"hide/skip markers: {err}") from None
             executed = self._inline_prelude(runner) + executed + "\n"
 
         example = Example(
@@ -221,9 +254,10 @@ class ExecCodeDirective(ExecCode):
             hide_output="hide_output" in self.options,
         )
         expected_file = results.expected_file_of(example)
-        if expected_file is not None and not settings.update_outputs and expected_file.exists():
-            self.env.note_dependency(str(expected_file))  # editing the .out re-checks the page
         node = snippet_result()
+        if file is not None and self._may_defer(engine) and not any(o in self.options for o in _LINE_OPTIONS):
+            node["recipe"] = Recipe(example, key, presentation, dict(self.options), has_code=bool(code_nodes),
+                                    files=(*self._depends_on, str(file.parent)))
         running = engine.prefetched.pop(key, None)
         shared = engine.deferred.get(key) if running is None else None  # the same example, shown before
         waiting_for = running or shared

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import shutil
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
@@ -250,6 +251,13 @@ class Engine:
         """Cache keys computed this build (see key())."""
         self.warned: set[tuple[str, int]] = set()
         """Locations whose pending result has been assessed, so each warns once per build."""
+        self.began = time.time_ns() // 1000
+        """When this build began, in microseconds since the epoch, as Sphinx times a page's reading:
+        a page rewritten without reading (rewrite.py) counts as read then."""
+        self.rewritten_pages: set[str] = set()
+        """Pages rewritten this build because their examples' files changed (rewrite.py)."""
+        self.rewritten: set[tuple[str, int]] = set()
+        """The locations of their examples: they warn as if their page had been read again."""
         self.toolchains: dict[str, str] = {}
         """Toolchain version strings, asked once per build (see toolchain())."""
 

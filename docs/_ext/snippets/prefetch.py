@@ -8,6 +8,7 @@ keys differ and the directive simply runs that example itself, as it would witho
 
 from __future__ import annotations
 
+import itertools
 import os
 import shlex
 import sys
@@ -23,7 +24,7 @@ from myst_parser.parsers.mdit import create_md_parser
 from sphinx.util import logging
 from sphinx.util.parallel import parallel_available
 
-from . import downloads, runners
+from . import downloads, rewrite, runners
 from .cache import Cache, CorruptEntry
 from .directive import ExecCodeDirective
 from .execute import PROBING, Engine, Example, execute
@@ -201,7 +202,10 @@ def start(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
 
     try:
         seen = set(engine.prefetched)
-        for job in _jobs(env, docnames):
+        # First the pages rewritten without reading (their examples are the point of this build);
+        # those that must be read after all join `docnames` before the scan.
+        rewritten = [Job(*job) for job in rewrite.plan(app, env, docnames)]
+        for job in itertools.chain(rewritten, _jobs(env, docnames)):
             if job is None:
                 unsure = True
                 continue
@@ -226,6 +230,8 @@ def start(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
                 _hand_over_sooner(app)
             pool = waiting if job.waits else computing
             engine.prefetched[job.key] = pool.submit(_run, job.example, job.key, engine, corrupt)
+            if job in rewritten:  # no directive takes it: the page is completed when written
+                engine.deferred[job.key] = engine.prefetched[job.key]
             started[job.waits] += 1
         if not any(started.values()) and unsure and _reads_in_parallel(app):
             # Nothing to run that the scan knows of, but a directive may run an example itself

@@ -15,7 +15,7 @@ from sphinx.util.docutils import SphinxDirective
 from . import downloads
 from .nodes import snippet_result
 from .render import badge
-from .results import Pending, resolve
+from .results import Pending, recipes_of, resolve
 
 if TYPE_CHECKING:
     from collections.abc import Set
@@ -96,18 +96,9 @@ class ReportCollector(EnvironmentCollector):
         self.read_any = True
 
     def process_doc(self, app: Sphinx, doctree: nodes.document) -> None:
-        docname = app.env.docname
-        found = []
-        for node in doctree.findall(snippet_result):
-            report = dict(node["report"])
-            report["anchor"] = _anchor(doctree, node, report)
-            if "pending" in node:  # still running: completed when a page needs it (ResolvePending)
-                report["pending_example"] = node["pending"]
-            found.append(report)
-        if found:
-            reports_of(app.env)[docname] = found
+        collect(app.env, app.env.docname, doctree)
         if any(doctree.findall(exec_report)):
-            _report_pages(app.env).add(docname)
+            _report_pages(app.env).add(app.env.docname)
         self.read_any = True
 
     def get_outdated_docs(self, app: Sphinx, env: BuildEnvironment, added: Set[str], changed: Set[str],
@@ -120,10 +111,29 @@ class ReportCollector(EnvironmentCollector):
         return sorted(env.found_docs - set(added))
 
     def get_updated_docs(self, app: Sphinx, env: BuildEnvironment) -> list[str]:
-        """Rewrite the report page whenever any page was read again, even if the report page itself was not."""
-        pages = sorted(_report_pages(env)) if self.read_any else []
+        """Rewrite the report page whenever any page was read again (or rewritten, see rewrite.py),
+        even if the report page itself was not."""
+        engine = getattr(env, "snippets_engine", None)
+        rewritten = engine is not None and engine.rewritten_pages
+        pages = sorted(_report_pages(env)) if self.read_any or rewritten else []
         self.read_any = False
         return pages
+
+
+def collect(env: BuildEnvironment, docname: str, doctree: nodes.document) -> None:
+    """The page's example reports, from its doctree: when it is read, and when rewrite.py
+    rewrites it."""
+    found = []
+    for node in doctree.findall(snippet_result):
+        report = dict(node["report"])
+        report["anchor"] = _anchor(doctree, node, report)
+        if "pending" in node:  # still running: completed when a page needs it (ResolvePending)
+            report["pending_example"] = node["pending"]
+        found.append(report)
+    if found:
+        reports_of(env)[docname] = found
+    else:
+        reports_of(env).pop(docname, None)
 
 
 def reading_order(env: BuildEnvironment) -> list[str]:
@@ -295,8 +305,12 @@ def pages_whose_example_folders_changed(app: Sphinx, env: BuildEnvironment, adde
         read = env.all_docs.get(docname)
         if read is None or docname in changed or docname in removed:
             continue
+        # An example with a recipe has its folder watched by rewrite.plan(), which may rewrite
+        # the page without reading it.
+        covered = {recipe.shown.line for recipe in recipes_of(env).get(docname, ())}
         # Plain strings: this runs on every build, a no-op included (120 folders: about 0.3 ms).
-        for folder in {os.path.dirname(entry["file"]) for entry in entries if entry.get("file")}:
+        for folder in {os.path.dirname(entry["file"]) for entry in entries
+                       if entry.get("file") and entry["line"] not in covered}:
             try:
                 modified = -(os.stat(os.path.join(root, folder)).st_mtime_ns // -1000)
             except OSError:  # the folder went: its files are dependencies that went missing

@@ -56,6 +56,34 @@ class Pending(NamedTuple):
     """Another listing started this run (same cache key): it counts as cached here, as when read."""
 
 
+class Recipe(NamedTuple):
+    """How to show a `:filename:` example again from its files alone, without reading its page
+    (rewrite.py); the directive leaves one on each such snippet_result it completes or defers."""
+
+    example: Example
+    """As the directive built it; its `code` is the file as it was then."""
+    key: str
+    """Its cache key then."""
+    shown: Presentation
+    options: dict[str, Any]
+    """The directive's options, which pick the lines shown (hide/skip markers, `:anchor:`)."""
+    has_code: bool
+    """The node's first child is the code as shown (not hidden, not empty)."""
+    files: tuple[str, ...]
+    """What its result depends on besides the page: the file, its folder's other files, its
+    expected output; and the folder itself, whose time changes when a file appears."""
+
+
+#: env attribute: docname -> the recipes of that page's file examples, in page order (rewrite.py).
+RECIPES = "snippets_recipes"
+
+
+def recipes_of(env: BuildEnvironment) -> dict[str, list[Recipe]]:
+    if not hasattr(env, RECIPES):
+        setattr(env, RECIPES, {})
+    return getattr(env, RECIPES)
+
+
 class Assessment(NamedTuple):
     """What one execution means for its page."""
 
@@ -166,6 +194,8 @@ def _fetch(engine: Engine, pending: Pending) -> tuple[Execution, bool]:
     """
     location = (pending.shown.docname, pending.shown.line)
     started = engine.deferred.get(pending.key)
+    if started is None and pending.key in engine.hits:  # the pre-pass read it already (a rewritten page)
+        return engine.hits[pending.key], False
     if started is not None:
         done = started.result()
         if done.corrupt:
@@ -239,8 +269,10 @@ def resolve(env: BuildEnvironment, pending: Pending, node: snippet_result | None
         return {**pending_report(pending.example, shown, engine.settings), "pending": False,
                 "observed": "not run", "problems": [str(err)], "diff": [], "cached": False, "race": False,
                 "duration": 0.0, "has_expected": False}
-    assessment = assess(pending.example, shown, execution, pending.shared, engine.settings)
-    if fresh and first:
+    rewritten = location in engine.rewritten  # this build, without reading its page (rewrite.py)
+    cached = not fresh if rewritten else pending.shared
+    assessment = assess(pending.example, shown, execution, cached, engine.settings)
+    if (fresh or rewritten) and first:  # a rewritten page warns as if read again
         for message, subtype in assessment.warnings:
             warn(message, subtype, location)
     target = node if node is not None else snippet_result()

@@ -1,0 +1,2 @@
+extensions = ["myst_parser", "snippets"]
+snippets_timeout = 5
