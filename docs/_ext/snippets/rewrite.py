@@ -8,8 +8,10 @@ show the example again from its files alone. At env-before-read-docs, plan() fin
 not being read whose examples' files changed since they were read, puts the new code into
 their saved doctrees, and leaves their results pending, as the directive does for an example
 still running (results.py completes them when the page is written). The pool runs the changed
-examples meanwhile (prefetch.start). A rewritten page looks and warns exactly as if it had been
-read again: its other examples come from the cache, as they would when read.
+examples meanwhile (prefetch.start). A rewritten page looks and warns as if it had been read
+again: its other examples come from the cache, as they would when read. The exception is an
+example without a recipe (inline code, `:emphasize-lines:`) whose result was already complete
+in the saved page: it is shown as it was, with its label ("ran" or "cached") and no warning.
 
 A change a recipe cannot show (the file gone, an anchor or a marker broken, code that now shows
 nothing or something where it showed nothing) makes the page read again instead, and its
