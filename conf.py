@@ -51,8 +51,6 @@ html_theme_options = {
     "top_of_page_buttons": ["view", "edit"],
     "navigation_with_keys": True,
 }
-# Repairs for Sphinx's own markup that the accessibility tests need (see the file's comments).
-html_js_files = [("snippets-a11y.js", {"defer": "defer"})]
 # Copy only the program: not the transcript underneath it, not prompts.
 copybutton_selector = "div.snippet-code div.highlight pre"
 copybutton_exclude = ".linenos, .gp"

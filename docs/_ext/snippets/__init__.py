@@ -120,6 +120,10 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_directive("exec_code", ExecCodeDirective, override=True)
     app.add_builder(SnippetsCheckBuilder)
     app.add_css_file("snippets.css")
+    # Repairs for markup that Sphinx and its extensions write (see the file's comments). Added
+    # here rather than by html_js_files in conf.py: Sphinx writes a priority into that setting's
+    # dictionary, so every build then logged "The configuration has changed".
+    app.add_js_file("snippets-a11y.js", loading_method="defer")
     app.connect("config-inited", config.validate)
     app.connect("config-inited", add_static_path)
     app.connect("config-inited", start_launcher)
