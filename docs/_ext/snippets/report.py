@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
+from weakref import WeakKeyDictionary
 
 from docutils import nodes
 from sphinx import addnodes
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Set
 
     from sphinx.application import Sphinx
+    from sphinx.builders import Builder
     from sphinx.environment import BuildEnvironment
     from sphinx.util.typing import OptionSpec
 
@@ -178,15 +180,14 @@ def _observed_cell(report: dict[str, Any]) -> nodes.entry:
     return nodes.entry("", para)
 
 
-def report_table(app: Sphinx, fromdocname: str) -> list[nodes.Node]:
+def report_table(env: BuildEnvironment, builder: Builder, fromdocname: str) -> list[nodes.Node]:
     """The summary and the table, built from what every page's readers collected."""
-    env = app.env
     reports = reports_of(env)
     rows = []
     totals = {"examples": 0, "cached": 0, "ran": 0.0, "failed": 0}
     for docname in reading_order(env):
         title = env.titles[docname].astext() if docname in env.titles else docname
-        uri = app.builder.get_relative_uri(fromdocname, docname)
+        uri = builder.get_relative_uri(fromdocname, docname)
         for report in reports.get(docname, ()):
             totals["examples"] += 1
             totals["cached"] += bool(report["cached"])
@@ -231,6 +232,17 @@ def report_table(app: Sphinx, fromdocname: str) -> list[nodes.Node]:
     return [nodes.paragraph("", summary, classes=["snippet-report-summary"]), get_all, table]
 
 
+#: The builder of each environment, for FillReports' links. A post-transform has no public way to
+#: it: Sphinx 9 deprecates SphinxTransform.app (removed in Sphinx 11), and Sphinx's own
+#: post-transforms use the private env._app.
+_BUILDERS: WeakKeyDictionary[BuildEnvironment, Builder] = WeakKeyDictionary()
+
+
+def remember_builder(app: Sphinx) -> None:
+    """builder-inited: note the builder FillReports links with."""
+    _BUILDERS[app.env] = app.builder
+
+
 class FillReports(SphinxPostTransform):
     """Put the table where the page asked for it, once every page has been read.
 
@@ -245,7 +257,7 @@ class FillReports(SphinxPostTransform):
         if tables:
             complete_reports(self.env)
         for node in tables:
-            node.replace_self(report_table(self.app, self.env.docname))
+            node.replace_self(report_table(self.env, _BUILDERS[self.env], self.env.docname))
 
 
 def store(env: BuildEnvironment, report: dict[str, Any]) -> None:
@@ -329,4 +341,5 @@ def register(app: Sphinx) -> None:
     app.add_env_collector(ReportCollector)
     app.add_post_transform(ResolvePending)
     app.add_post_transform(FillReports)
+    app.connect("builder-inited", remember_builder)
     app.connect("env-get-outdated", pages_whose_example_folders_changed)
